@@ -1,0 +1,104 @@
+"""`presence bench`: speed and memory of the real chain, printed as a table beside the targets."""
+
+from __future__ import annotations
+
+import resource
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from presence.core.types import TICK_MS
+from presence.devices.fakes import RecordingSpeaker, WavMicrophone
+from presence.runtime.build import Models, build_app, load_models
+from presence.runtime.executor import VirtualTimeExecutor
+
+Say = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Row:
+    figure: str
+    value: str
+    target: str
+    ok: bool | None
+
+
+def _silence_ticks(models: Models, seconds: float, realtime: bool) -> tuple[list[float], float, float]:
+    """Run the real runner on silence; per-tick compute ms, CPU seconds and wall seconds."""
+    mic = WavMicrophone(np.zeros(int(seconds * 16000), np.float32), realtime=realtime)
+    runner = build_app(models, mic, RecordingSpeaker(), VirtualTimeExecutor(), lambda e: None)
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    runner.run()
+    return [s.compute_ms for s in runner.stats], time.process_time() - cpu0, time.perf_counter() - wall0
+
+
+def bench_ticks(models: Models, seconds: float) -> list[Row]:
+    ms, _, _ = _silence_ticks(models, seconds, realtime=False)
+    p50, p99 = float(np.percentile(ms, 50)), float(np.percentile(ms, 99))
+    dropped = sum(m > TICK_MS for m in ms)
+    return [
+        Row("tick compute p50 (silence)", f"{p50:.2f} ms", "-", None),
+        Row("tick compute p99 (silence)", f"{p99:.2f} ms", "<= 50 ms", p99 <= 50),
+        Row(f"dropped ticks ({len(ms)} ticks, {seconds:.0f} s)", str(dropped), "0", dropped == 0),
+    ]
+
+
+def bench_idle_cpu(models: Models, seconds: float = 10.0) -> list[Row]:
+    _, cpu_s, wall_s = _silence_ticks(models, seconds, realtime=True)
+    pct = 100.0 * cpu_s / wall_s
+    return [Row("idle listening CPU (one core)", f"{pct:.1f} %", "<= 10 %", pct <= 10)]
+
+
+def bench_models(models: Models) -> list[Row]:
+    engine = models.engine
+    t0 = time.perf_counter()
+    speech = engine.tts.synthesize("What is the capital of France?")
+    tts_first = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    engine.asr.transcribe(speech)
+    asr_s = time.perf_counter() - t0
+    rtf = asr_s / (len(speech) / 16000)
+    llm = engine.llm
+    llm.reset()
+    llm.add_user("Tell me about the moon.")
+    t0 = time.perf_counter()
+    first, n = None, 0
+    for _ in llm.stream_reply(64):
+        n += 1
+        if first is None:
+            first = time.perf_counter() - t0
+    total = time.perf_counter() - t0
+    tps = (n - 1) / max(1e-6, total - (first or 0.0))
+    llm.reset()
+    return [
+        Row("ASR real-time factor (2 s question)", f"{rtf:.3f} ({asr_s * 1000:.0f} ms)", "-", None),
+        Row("LLM time to first token", f"{(first or 0) * 1000:.0f} ms", "<= 150 ms", (first or 1) <= 0.15),
+        Row("LLM tokens/s", f"{tps:.0f}", ">= 60", tps >= 60),
+        Row("TTS first chunk (one sentence)", f"{tts_first * 1000:.0f} ms", "-", None),
+    ]
+
+
+def format_table(rows: list[Row]) -> str:
+    w = max(len(r.figure) for r in rows)
+    v = max(len(r.value) for r in rows)
+    lines = [f"{'figure':{w}}  {'value':>{v}}  {'target':10}  ok", "-" * (w + v + 18)]
+    for r in rows:
+        mark = "" if r.ok is None else ("yes" if r.ok else "NO")
+        lines.append(f"{r.figure:{w}}  {r.value:>{v}}  {r.target:10}  {mark}")
+    return "\n".join(lines)
+
+
+def run_bench(say: Say, replay_s: float = 300.0, scenarios: str | None = None) -> int:
+    t0 = time.perf_counter()
+    models = load_models()
+    rows = [Row("model load (all)", f"{time.perf_counter() - t0:.2f} s", "-", None)]
+    rows += bench_ticks(models, replay_s)
+    rows += bench_models(models)
+    rows += bench_idle_cpu(models)
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rows.append(Row("peak RSS", f"{rss_mb:.0f} MB", "-", None))
+    say(format_table(rows))
+    return 0
+

@@ -1,0 +1,53 @@
+"""Text helpers for streaming replies: sentence splitting and cutting a reply to what was heard."""
+
+from __future__ import annotations
+
+import re
+
+_SENTENCE_END = re.compile(r"[.!?;:]+\s+")  # a mark followed by whitespace: "3.5" is not an end
+MIN_SENTENCE_CHARS = 12  # a lone "Sure." waits to be spoken with what follows it
+
+
+class SentenceSplitter:
+    """Accumulates streamed text pieces and releases whole sentences as soon as they end."""
+
+    def __init__(self) -> None:
+        self._buf = ""
+
+    def reset(self) -> None:
+        self._buf = ""
+
+    def push(self, piece: str) -> list[str]:
+        self._buf += piece
+        out, start = [], 0
+        for m in _SENTENCE_END.finditer(self._buf):
+            sentence = self._buf[start:m.end()].strip()
+            if len(sentence) >= MIN_SENTENCE_CHARS:
+                out.append(sentence)
+                start = m.end()
+        self._buf = self._buf[start:]
+        return out
+
+    def flush(self) -> list[str]:
+        rest, self._buf = self._buf.strip(), ""
+        return [rest] if rest else []
+
+
+def clean_reply(text: str) -> str:
+    """Model output to a short spoken form: no role tags, no runaway whitespace."""
+    text = re.sub(r"<\|?[a-z_]+\|?>", " ", text)
+    text = re.sub(r"^(assistant|ai|presence)\s*:\s*", "", text.strip(), flags=re.I)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def cut_to_heard(text: str, fraction_played: float) -> str:
+    """The words of text a listener heard when playback stopped after fraction_played of its audio."""
+    if fraction_played >= 1.0:
+        return text
+    words = text.split()
+    n = int(len(words) * max(0.0, fraction_played))
+    return " ".join(words[:n])
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.lower())

@@ -1,0 +1,82 @@
+"""Values that cross module boundaries: audio constants, events, jobs' results.
+
+Everything here is plain data (frozen dataclasses, units in the names) so the same objects
+flow through the live app, replay and tests.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+SAMPLE_RATE_HZ = 16_000
+TICK_MS = 200
+TICK_SAMPLES = SAMPLE_RATE_HZ * TICK_MS // 1000  # 3,200: one tick of microphone audio
+
+
+def samples_to_ms(n_samples: int) -> int:
+    return n_samples * 1000 // SAMPLE_RATE_HZ
+
+
+def ms_to_samples(ms: float) -> int:
+    return int(round(ms * SAMPLE_RATE_HZ / 1000))
+
+
+class RunnerState(StrEnum):
+    """What the assistant is doing now, as shown in the window and the tray."""
+
+    LISTENING = "listening"
+    HEARING = "hearing"  # the user is talking
+    THINKING = "thinking"
+    SPEAKING = "speaking"
+    MUTED = "muted"
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing that happened, at a logical time (tick index x 200 ms, not the wall clock)."""
+
+    t_ms: int
+    type: str
+    fields: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps({"t_ms": self.t_ms, "type": self.type, **self.fields}, ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class UserText:
+    """Final transcript of one user turn."""
+
+    reply_id: int
+    text: str
+    audio_ms: int
+
+
+@dataclass(frozen=True)
+class ReplyChunk:
+    """One sentence of an assistant reply with its synthesized audio (16 kHz float32 mono)."""
+
+    reply_id: int
+    text: str
+    audio: Any  # numpy float32 array; typed loosely to keep core free of numpy stubs
+    final: bool = False
+
+
+@dataclass(frozen=True)
+class ReplyDone:
+    """The reply job finished producing chunks (possibly with none, e.g. empty transcript)."""
+
+    reply_id: int
+    reason: str = "complete"
+
+
+@dataclass(frozen=True)
+class TickStats:
+    """Per-tick compute timing, for bench and events."""
+
+    tick: int
+    compute_ms: float
+    late_ms: float

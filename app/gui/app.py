@@ -1,0 +1,162 @@
+"""`presence run`: the window (or, headless, the terminal) around one live session.
+
+The window appears at once and says "loading models…"; models load and devices open on the
+session's thread, so a slow or failing start is visible instead of a frozen or missing window.
+Failures are one line (in the window and on stderr), never a traceback. Qt is imported only on
+the window path, so `--headless` works on machines without Qt's system libraries.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from typing import TextIO
+
+from presence.core.types import Event
+from presence.gui.session import LOADING, OPENING, Session, sound_devices
+from presence.runtime.runner import EventSink
+
+NO_DISPLAY = ("presence: no display found (DISPLAY is not set); start it from a desktop session, "
+              "or use `presence run --headless`")
+# Qt platforms that draw without a windowing system (tests, VNC, kiosks).
+_DISPLAYLESS_PLATFORMS = ("offscreen", "minimal", "vnc", "eglfs", "linuxfb")
+
+
+def display_available(env: dict[str, str] | None = None) -> bool:
+    """Whether Qt can open a window here; checked first because Qt aborts the process otherwise."""
+    env = dict(os.environ) if env is None else env
+    if not sys.platform.startswith("linux"):
+        return True  # macOS and Windows always have their native platform
+    platform = env.get("QT_QPA_PLATFORM", "").split(":")[0].strip().lower()
+    if platform in _DISPLAYLESS_PLATFORMS:
+        return True
+    return bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
+
+
+def run_gui(headless: bool, mic: str | None, speaker: str | None, seconds: float | None) -> int:
+    """Entry point of `presence run`; returns the process exit code.
+
+    0 when the session ran and was stopped (window closed, --seconds elapsed, Ctrl+C in
+    headless mode gives 130); 1 when there is no display or models/devices failed to start.
+    """
+    if headless:
+        return run_headless(Session(_Printer(sys.stdout, sys.stderr), sound_devices(mic, speaker)), seconds)
+    if not display_available():
+        print(NO_DISPLAY, file=sys.stderr)
+        return 1
+    return run_window(lambda sink: Session(sink, sound_devices(mic, speaker)), seconds)
+
+
+# --- headless -------------------------------------------------------------------------------
+class _Printer:
+    """The headless event sink: turns as lines on stdout, errors as one line on stderr."""
+
+    def __init__(self, out: TextIO, err: TextIO) -> None:
+        self._out, self._err = out, err
+        self._lock = threading.Lock()  # the session and runner threads both print
+        self._ready = False
+
+    def __call__(self, event: Event) -> None:
+        f = event.fields
+        line, stream = None, self._out
+        if event.type == "user_text":
+            line = f"You: {f.get('text', '')}"
+        elif event.type == "assistant_text":
+            line = f"Presence: {f.get('text', '')}"
+        elif event.type == "barge_in":
+            line = "Presence: (interrupted)"
+        elif event.type == "error":
+            line, stream = f"presence: {f.get('source', 'error')}: {f.get('message', '')}", self._err
+        elif event.type == "state" and f.get("state") in (LOADING, OPENING):
+            line, stream = f"presence: {f.get('state')}", self._err
+        elif event.type == "state" and f.get("state") == "listening" and not self._ready:
+            self._ready = True
+            line, stream = "presence: listening — speak, or press Ctrl+C to stop", self._err
+        if line is not None:
+            with self._lock:
+                print(line, file=stream, flush=True)
+
+
+def run_headless(session: Session, seconds: float | None) -> int:
+    """Run the session without Qt until it ends, `seconds` pass, or Ctrl+C."""
+    session.start()
+    try:
+        if seconds is not None:
+            session.wait(max(0.0, seconds))
+        else:
+            while not session.wait(0.5):
+                pass
+    except KeyboardInterrupt:
+        session.stop()
+        return 130
+    session.stop()
+    return 1 if session.failed else 0
+
+
+# --- window ---------------------------------------------------------------------------------
+def run_window(make_session: Callable[[EventSink], Session], seconds: float | None) -> int:
+    """Show the window now, start the session behind it, run Qt until quit; then stop it.
+
+    `make_session(sink)` builds the session whose events the window renders (tests pass one
+    with fake devices).
+    """
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from presence.gui.bridge import EventBridge
+    from presence.gui.window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Presence")
+    bridge = EventBridge()
+    window = MainWindow()
+    bridge.connect_to(window.handle_event)
+
+    def sink(event: Event) -> None:
+        if event.type == "error":  # also on stderr, one line, for logs and terminals
+            f = event.fields
+            print(f"presence: {f.get('source', 'error')}: {f.get('message', '')}", file=sys.stderr, flush=True)
+        bridge.post(event)
+
+    session: Session = make_session(sink)
+    window.set_controller(session)
+    window.set_state(LOADING)
+    window.show()
+    session.start()
+
+    stopped = False
+
+    def shutdown() -> None:
+        nonlocal stopped
+        if not stopped:
+            stopped = True
+            session.stop()
+            bridge.close()
+
+    app.aboutToQuit.connect(shutdown)
+    if seconds is not None:
+        QTimer.singleShot(int(max(0.0, seconds) * 1000), app.quit)
+    # Ctrl+C in the terminal: Python only runs signal handlers when it gets control back, so a
+    # timer hands it control a few times a second.
+    previous = signal.signal(signal.SIGINT, lambda *_: app.quit()) if _main_thread() else None
+    wake = QTimer()
+    wake.timeout.connect(lambda: None)
+    wake.start(250)
+    try:
+        app.exec()
+    finally:
+        wake.stop()
+        shutdown()
+        app.aboutToQuit.disconnect(shutdown)
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+        window.close()
+        window.deleteLater()
+    return 1 if session.failed else 0
+
+
+def _main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()

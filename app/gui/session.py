@@ -1,0 +1,180 @@
+"""One live conversation: load models, open devices, run the runner on its own thread.
+
+Kept free of Qt so `presence run --headless` and the window share the same start/stop logic, and
+so tests can drive it with fake devices. Everything the user should see — progress while loading,
+failures to load models or open devices, the runner's own events — goes out through one event
+sink as `Event`s, so the window has a single entry point and never sees a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from presence.core.types import Event
+from presence.runtime.runner import EventSink
+
+# What the state label shows before the runner emits its own states.
+LOADING = "loading models…"
+OPENING = "opening audio devices…"
+STOPPED = "stopped"
+
+Loader = Callable[[], Any]
+DeviceOpener = Callable[[], tuple[Any, Any]]
+
+
+def default_loader() -> Any:
+    """Load the shipped models (imported late: heavy, and not needed to show the window)."""
+    from presence.runtime.build import load_models
+
+    return load_models()
+
+
+def sound_devices(mic: str | int | None, speaker: str | int | None) -> DeviceOpener:
+    """An opener for the real microphone and speaker, by index or part of the name."""
+
+    def open_devices() -> tuple[Any, Any]:
+        from presence.devices.sound import SoundDeviceMicrophone, SoundDeviceSpeaker
+
+        return SoundDeviceMicrophone(mic), SoundDeviceSpeaker(speaker)
+
+    return open_devices
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception as one line for the user: the message, or the type when it has none."""
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__
+
+
+class Session:
+    """Starts and stops the runner; the controller the window's widgets call.
+
+    `submit_text` and `set_muted` may be called before the runner exists (models still
+    loading): typed text is kept and the mute switch remembered, then handed over once it runs.
+    """
+
+    def __init__(self, sink: EventSink, open_devices: DeviceOpener, load: Loader = default_loader,
+                 make_executor: Callable[[], Any] | None = None) -> None:
+        self._sink = sink
+        self._open_devices = open_devices
+        self._load = load
+        self._make_executor = make_executor
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._runner: Any = None
+        self._pending_text: list[str] = []
+        self._muted = False
+        self._thread: threading.Thread | None = None
+        self.failed = False  # a startup or runner error was reported
+
+    # --- controller (called from the GUI thread) --------------------------------------------
+    def submit_text(self, text: str) -> None:
+        with self._lock:
+            if self._runner is None:
+                self._pending_text.append(text)
+                return
+            runner = self._runner
+        runner.submit_text(text)
+
+    def set_muted(self, muted: bool) -> None:
+        with self._lock:
+            self._muted = muted
+            runner = self._runner
+        if runner is not None:
+            runner.set_muted(muted)
+
+    # --- lifecycle --------------------------------------------------------------------------
+    def start(self) -> None:
+        """Begin loading in the background; returns at once so the window can show."""
+        self._thread = threading.Thread(target=self._main, name="presence-session", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout_s: float = 5.0) -> None:
+        """Stop the runner, wait for its thread (which closes the devices)."""
+        self._stop.set()
+        with self._lock:
+            runner = self._runner
+        if runner is not None:
+            runner.stop()
+        self.wait(timeout_s)
+
+    def wait(self, timeout_s: float | None = None) -> bool:
+        """Wait for the session thread to end; True if it has."""
+        thread = self._thread
+        if thread is None:
+            return True
+        thread.join(timeout_s)
+        return not thread.is_alive()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    # --- the session thread -----------------------------------------------------------------
+    def _status(self, text: str, t_ms: int = 0) -> None:
+        self._sink(Event(t_ms, "state", {"state": text}))
+
+    def _error(self, source: str, exc: BaseException, t_ms: int = 0) -> None:
+        self.failed = True
+        self._sink(Event(t_ms, "error", {"source": source, "message": one_line(exc)}))
+
+    def _main(self) -> None:
+        self._status(LOADING)
+        try:
+            models = self._load()
+        except Exception as exc:  # ModelMissing, ModelLoadError, anything: one visible line
+            self._error("models", exc)
+            self._status(STOPPED)
+            return
+        if self._stop.is_set():
+            return
+        self._status(OPENING)
+        try:
+            mic, speaker = self._open_devices()
+        except Exception as exc:  # AudioDeviceError and friends
+            self._error("audio", exc)
+            self._status(STOPPED)
+            return
+        try:
+            self._run(models, mic, speaker)
+        finally:
+            for device in (mic, speaker):
+                close = getattr(device, "close", None)
+                if close is not None:
+                    with contextlib.suppress(Exception):  # a failing close must not hide the real error
+                        close()
+
+    def _run(self, models: Any, mic: Any, speaker: Any) -> None:
+        from presence.runtime.build import build_app
+        from presence.runtime.executor import ThreadExecutor
+
+        try:
+            for device in (mic, speaker):  # open now so a bad device fails before "listening"
+                start = getattr(device, "start", None)
+                if start is not None:
+                    start()
+        except Exception as exc:
+            self._error("audio", exc)
+            self._status(STOPPED)
+            return
+        executor = self._make_executor() if self._make_executor else ThreadExecutor()
+        runner = build_app(models, mic, speaker, executor, self._sink)
+        with self._lock:
+            self._runner = runner
+            runner.set_muted(self._muted)
+            for text in self._pending_text:
+                runner.submit_text(text)
+            self._pending_text.clear()
+        if self._stop.is_set():
+            executor.close()
+            return
+        try:
+            runner.run()
+        except Exception as exc:  # e.g. the microphone was unplugged mid-conversation
+            self._error("runner", exc, runner.now_ms)
+        finally:
+            executor.close()
+        self._status(STOPPED, runner.now_ms)

@@ -1,0 +1,79 @@
+"""The reply engine: transcript -> answer -> speech, run as jobs on the inference worker.
+
+It owns the speech and language models; only the inference worker calls it, so their state
+(the LLM's KV cache above all) is touched by one thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+from presence.core import skills
+from presence.core.text import SentenceSplitter, clean_reply
+from presence.core.types import SAMPLE_RATE_HZ, ReplyChunk, ReplyDone, UserText
+from presence.runtime.executor import CancelToken
+
+NOT_SURE = "I'm not sure. A bigger model can be configured in settings."
+
+
+class ReplyEngine:
+    def __init__(self, asr: Any, llm: Any, tts: Any, now: Callable[[], datetime] = datetime.now,
+                 max_reply_tokens: int = 80) -> None:
+        self.asr, self.llm, self.tts = asr, llm, tts
+        self._now = now
+        self._max_tokens = max_reply_tokens
+        self._splitter = SentenceSplitter()
+        self._checkpoints: dict[int, Any] = {}
+
+    def reply_to_audio(self, reply_id: int, audio: np.ndarray, token: CancelToken) -> Iterator[Any]:
+        transcript = self.asr.transcribe(audio)
+        if not transcript.is_speech:
+            yield ReplyDone(reply_id, "no speech")
+            return
+        yield UserText(reply_id, transcript.text, len(audio) * 1000 // SAMPLE_RATE_HZ)
+        if token.cancelled:
+            return
+        yield from self.reply_to_text(reply_id, transcript.text, token)
+
+    def reply_to_text(self, reply_id: int, text: str, token: CancelToken) -> Iterator[Any]:
+        exact = skills.answer(text, self._now())
+        self._checkpoints = {reply_id: self.llm.checkpoint()}
+        self.llm.add_user(text)
+        if exact is not None:
+            self.llm.add_assistant(exact)
+            yield ReplyChunk(reply_id, exact, self.tts.synthesize(exact), final=True)
+            yield ReplyDone(reply_id)
+            return
+        yield from self._stream_llm(reply_id, token)
+
+    def _stream_llm(self, reply_id: int, token: CancelToken) -> Iterator[Any]:
+        self._splitter.reset()
+        spoken = 0
+        for piece in self.llm.stream_reply(self._max_tokens, lambda: token.cancelled):
+            for sentence in self._splitter.push(piece):
+                sentence = clean_reply(sentence)
+                if sentence:
+                    spoken += 1
+                    yield ReplyChunk(reply_id, sentence, self.tts.synthesize(sentence))
+        for sentence in self._splitter.flush():
+            sentence = clean_reply(sentence)
+            if sentence:
+                spoken += 1
+                yield ReplyChunk(reply_id, sentence, self.tts.synthesize(sentence))
+        if not spoken and not token.cancelled:
+            yield ReplyChunk(reply_id, NOT_SURE, self.tts.synthesize(NOT_SURE))
+        yield ReplyDone(reply_id, "cancelled" if token.cancelled else "complete")
+
+    def discard_reply(self, reply_id: int) -> None:
+        """The user went on talking before hearing this reply: forget the exchange entirely."""
+        point = self._checkpoints.pop(reply_id, None)
+        if point is not None:
+            self.llm.rollback(point)
+
+    def keep_heard(self, heard_text: str) -> None:
+        """After a barge-in: the context keeps only what the user heard of the last reply."""
+        self.llm.replace_last_reply(heard_text)

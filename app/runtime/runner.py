@@ -1,0 +1,243 @@
+"""The interaction runner: one tick per 200 ms of captured audio.
+
+Each tick: voice activity -> turn decision -> jobs for the inference worker -> results woven into
+playback -> exactly one tick of audio to the speaker. The same code runs live and in replay; only
+the injected microphone, speaker and executor differ.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from presence.core import turns
+from presence.core.playback import Playback
+from presence.core.types import (
+    TICK_MS,
+    TICK_SAMPLES,
+    Event,
+    ReplyChunk,
+    ReplyDone,
+    RunnerState,
+    TickStats,
+    UserText,
+)
+from presence.runtime.executor import CancelToken, JobError
+
+EventSink = Callable[[Event], None]
+
+
+@dataclass
+class _Utterance:
+    """Microphone audio of the user's current turn (with pre-roll)."""
+
+    chunks: list[np.ndarray] = field(default_factory=list)
+
+    def audio(self) -> np.ndarray:
+        return np.concatenate(self.chunks) if self.chunks else np.zeros(0, np.float32)
+
+
+class Runner:
+    def __init__(self, mic: Any, speaker: Any, vad: Any, engine: Any, executor: Any, sink: EventSink,
+                 settings: turns.TurnSettings | None = None, tick_stats: bool = True,
+                 endpoint: Any = None) -> None:
+        self.mic, self.speaker, self.vad, self.engine, self.executor = mic, speaker, vad, engine, executor
+        self.endpoint = endpoint  # smart-turn; None falls back to silence alone
+        self.sink = sink
+        self.settings = settings or turns.TurnSettings()
+        self.tick_stats = tick_stats
+        self.tick = 0
+        self.muted = False
+        self.state = RunnerState.LISTENING
+        self.stats: list[TickStats] = []
+        self._turn = turns.TurnState()
+        self._playback = Playback(TICK_SAMPLES)
+        self._pre_roll: deque[np.ndarray] = deque(maxlen=max(1, self.settings.pre_roll_ms // TICK_MS))
+        self._utterance: _Utterance | None = None
+        self._next_reply_id = 1
+        self._reply_id: int | None = None  # the reply we currently want
+        self._reply_token: CancelToken | None = None
+        self._reply_heard = False  # has any audio of the current reply been played?
+        self._last_turn_audio = np.zeros(0, np.float32)
+        self._stop = threading.Event()
+        self._typed: deque[str] = deque()
+        self._typed_lock = threading.Lock()
+
+    # --- time -----------------------------------------------------------------------------
+    @property
+    def now_ms(self) -> int:
+        """Logical time at which this tick's audio is complete: (tick + 1) x 200 ms."""
+        return (self.tick + 1) * TICK_MS
+
+    def emit(self, type_: str, **fields: Any) -> None:
+        self.sink(Event(self.now_ms, type_, fields))
+
+    def _set_state(self, state: RunnerState) -> None:
+        if state is not self.state:
+            self.state = state
+            self.emit("state", state=state.value)
+
+    # --- controller methods (thread-safe; called from the GUI) ------------------------------
+    def stop(self) -> None:
+        self._stop.set()
+
+    def submit_text(self, text: str) -> None:
+        """Typed input: handled at the next tick as a complete user turn."""
+        with self._typed_lock:
+            self._typed.append(text)
+
+    def set_muted(self, muted: bool) -> None:
+        self.muted = muted
+
+    # --- the loop ---------------------------------------------------------------------------
+    def run(self, max_ticks: int | None = None) -> None:
+        """Read the microphone tick by tick until it ends, stop() is called or max_ticks pass."""
+        self.emit("state", state=self.state.value)
+        while not self._stop.is_set() and (max_ticks is None or self.tick < max_ticks):
+            chunk = self.mic.read(TICK_SAMPLES)
+            if chunk is None:
+                break
+            self.step(chunk)
+
+    def step(self, chunk: np.ndarray) -> None:
+        t0 = time.perf_counter()
+        if self.muted:
+            chunk = np.zeros_like(chunk)
+        voice = turns.TickVoice(tuple(self.vad.process(chunk)))
+        complete = self._completion(chunk) if turns.needs_completion_check(self._turn, voice, self.settings) else None
+        self._turn, decision = turns.step(self._turn, voice, self._playback.audible, self.settings, complete)
+        self._handle_audio(chunk, decision)
+        self._handle_typed()
+        for item in self.executor.ready(self.now_ms):
+            self._handle_result(item)
+        self._play()
+        compute_ms = (time.perf_counter() - t0) * 1000.0
+        self.stats.append(TickStats(self.tick, compute_ms, 0.0))
+        if self.tick_stats and self.tick % 25 == 24:
+            recent = [s.compute_ms for s in self.stats[-25:]]
+            self.emit("tick_stats", p50_ms=round(float(np.median(recent)), 2), max_ms=round(max(recent), 2))
+        self.tick += 1
+
+    # --- user side --------------------------------------------------------------------------
+    def _completion(self, chunk: np.ndarray) -> float | None:
+        if self.endpoint is None or self._utterance is None:
+            return None
+        p = self.endpoint.complete_probability(np.concatenate([*self._utterance.chunks, chunk]))
+        self.emit("end_of_turn_check", complete=round(p, 3))
+        return p
+
+    def _handle_audio(self, chunk: np.ndarray, decision: turns.TurnDecision) -> None:
+        if decision.barge_in:
+            self._barge_in()
+        if decision.utterance_started:
+            self._utterance = _Utterance(self._resume_unheard_turn() + list(self._pre_roll))
+            self.emit("user_speech_start")
+            self._set_state(RunnerState.HEARING)
+        if self._utterance is not None:
+            self._utterance.chunks.append(chunk.copy())
+        else:
+            self._pre_roll.append(chunk.copy())
+        if decision.discard:
+            self._utterance = None
+            self.emit("user_speech_discarded")
+            self._settle_state()
+        if decision.end_of_turn and self._utterance is not None:
+            audio = self._utterance.audio()
+            self._utterance = None
+            self._last_turn_audio = audio
+            self.emit("user_turn_end", audio_ms=len(audio) * 1000 // 16000)
+            self._start_reply(lambda rid, tok: self.engine.reply_to_audio(rid, audio, tok))
+
+    def _resume_unheard_turn(self) -> list[np.ndarray]:
+        """The user goes on before our reply was heard: it was a pause, not an end of turn.
+
+        The speculative reply is dropped (and forgotten by the model), and the new utterance
+        continues the previous one so the transcript covers the whole sentence.
+        """
+        if self._reply_id is None or self._reply_heard:
+            return []
+        rid = self._reply_id
+        if self._reply_token is not None:
+            self._reply_token.cancel()
+        self._reply_token, self._reply_id = None, None
+        self._playback.drop_reply(rid)
+        self.executor.submit(lambda _tok: self.engine.discard_reply(rid), self.now_ms, name="discard")
+        self.emit("reply_discarded", reply_id=rid, reason="user continued")
+        return [self._last_turn_audio]
+
+    def _handle_typed(self) -> None:
+        with self._typed_lock:
+            texts = list(self._typed)
+            self._typed.clear()
+        for text in texts:
+            self.emit("user_text", text=text, typed=True)
+            self._start_reply(lambda rid, tok, t=text: self.engine.reply_to_text(rid, t, tok))
+
+    def _start_reply(self, make_job: Callable[[int, CancelToken], Any]) -> None:
+        if self._reply_token is not None:
+            self._reply_token.cancel()  # a newer turn supersedes an unfinished reply
+        if self._reply_id is not None:
+            self._playback.drop_reply(self._reply_id)
+        rid = self._next_reply_id
+        self._next_reply_id += 1
+        self._reply_id = rid
+        self._reply_heard = False
+        self._reply_token = self.executor.submit(lambda tok: make_job(rid, tok), self.now_ms, name=f"reply-{rid}")
+        self._set_state(RunnerState.THINKING)
+
+    def _barge_in(self) -> None:
+        cut = self._playback.interrupt()
+        self.speaker.clear()
+        if self._reply_token is not None:
+            self._reply_token.cancel()
+        self._reply_id = None
+        if cut is None:
+            return
+        self.emit("barge_in", reply_id=cut.reply_id, heard=cut.heard_text, cut=cut.cut_text)
+        heard = cut.heard_text
+        self.executor.submit(lambda _tok: self.engine.keep_heard(heard), self.now_ms, name="keep-heard")
+
+    # --- results and playback ---------------------------------------------------------------
+    def _handle_result(self, item: Any) -> None:
+        if isinstance(item, JobError):
+            self.emit("error", source=item.name, message=item.message)
+            self._settle_state()
+            return
+        if getattr(item, "reply_id", None) != self._reply_id:
+            return  # stale: a newer turn or a barge-in superseded it
+        if isinstance(item, UserText):
+            self.emit("user_text", text=item.text, reply_id=item.reply_id)
+        elif isinstance(item, ReplyChunk):
+            self._playback.enqueue(item.reply_id, item.text, item.audio)
+        elif isinstance(item, ReplyDone):
+            self._reply_token = None
+            self.emit("reply_done", reply_id=item.reply_id, reason=item.reason)
+            if item.reason != "complete":
+                self._reply_id = None
+            self._settle_state()
+
+    def _play(self) -> None:
+        out, started = self._playback.next_tick()
+        for s in started:
+            self._reply_heard = self._reply_heard or s.reply_id == self._reply_id
+            self.emit("assistant_text", text=s.text, reply_id=s.reply_id)
+        self.speaker.write(out)
+        self._settle_state()
+
+    def _settle_state(self) -> None:
+        if self.muted:
+            self._set_state(RunnerState.MUTED)
+        elif self._playback.audible:
+            self._set_state(RunnerState.SPEAKING)
+        elif self._utterance is not None:
+            self._set_state(RunnerState.HEARING)
+        elif self._reply_token is not None:
+            self._set_state(RunnerState.THINKING)
+        else:
+            self._set_state(RunnerState.LISTENING)

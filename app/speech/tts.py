@@ -1,0 +1,50 @@
+"""Text to speech: Piper with the shipped joe voice; espeak-ng through Piper's bundled bridge as a fallback."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import soxr
+
+from presence.core.types import SAMPLE_RATE_HZ
+from presence.models.paths import find
+
+
+def to_16k(audio: np.ndarray, rate_hz: int) -> np.ndarray:
+    audio = audio.astype(np.float32, copy=False)
+    if rate_hz == SAMPLE_RATE_HZ:
+        return audio
+    return soxr.resample(audio, rate_hz, SAMPLE_RATE_HZ, quality="HQ").astype(np.float32)
+
+
+def speakable(text: str) -> str:
+    """Drop markup a voice should not read aloud (markdown marks, code fences, URLs)."""
+    text = re.sub(r"```.*?```", " ", text, flags=re.S)
+    text = re.sub(r"https?://\S+", "a link", text)
+    text = re.sub(r"[*_#`>|~]+", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+class PiperTts:
+    """Loads the voice once (~0.5 s); synthesize() is stateless."""
+
+    def __init__(self, model_path: Path | None = None, length_scale: float = 1.0, threads: int = 1) -> None:
+        from piper import PiperVoice, SynthesisConfig
+
+        self._voice = PiperVoice.load(str(model_path or find("tts")))
+        self._config = SynthesisConfig(length_scale=length_scale)
+        self.rate_hz = self._voice.config.sample_rate
+
+    def reset(self) -> None:
+        """No state between sentences."""
+
+    def synthesize(self, text: str) -> np.ndarray:
+        text = speakable(text)
+        if not text:
+            return np.zeros(0, np.float32)
+        parts = [c.audio_float_array for c in self._voice.synthesize(text, syn_config=self._config)]
+        if not parts:
+            return np.zeros(0, np.float32)
+        return to_16k(np.concatenate(parts), self.rate_hz)

@@ -1,0 +1,32 @@
+"""Shared fixtures: the repo's paths, the optional ../shared scenarios, models loaded once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+PUBLIC = SHARED / "duplex" / "public"
+
+
+def public_scenario(name: str) -> Path:
+    d = PUBLIC / name
+    if not (d / "user.wav").exists():
+        pytest.skip(f"../shared/duplex/public/{name} is not available in this checkout")
+    return d
+
+
+@pytest.fixture(scope="session")
+def models():
+    from presence.runtime.build import load_models
+
+    return load_models()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    d = REPO / "test-artifacts"
+    d.mkdir(exist_ok=True)
+    return d

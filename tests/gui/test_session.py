@@ -1,0 +1,141 @@
+"""The session behind `presence run`: start-up failures become one visible line, typed text and
+the mute switch given while models load reach the runner, and stop() closes the devices.
+No Qt and no models needed."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from fakes_for_gui import NullSpeaker, SilentMic, fake_models
+
+from presence.core.types import Event
+from presence.devices.sound import AudioDeviceError
+from presence.gui.session import LOADING, OPENING, STOPPED, Session, one_line
+
+
+class Sink:
+    """Collects events from any thread."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+        self.lock = threading.Lock()
+
+    def __call__(self, event: Event) -> None:
+        with self.lock:
+            self.events.append(event)
+
+    def of(self, type_: str) -> list[Event]:
+        with self.lock:
+            return [e for e in self.events if e.type == type_]
+
+    def states(self) -> list[str]:
+        return [e.fields["state"] for e in self.of("state")]
+
+
+def wait_for(pred, timeout_s: float = 5.0) -> bool:
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(0.01)
+    return pred()
+
+
+def test_model_load_failure_is_one_error_event():
+    class ModelMissing(Exception):
+        pass
+
+    def load():
+        raise ModelMissing("voice model not found in /nowhere;\n  run: presence doctor")
+
+    sink = Sink()
+    session = Session(sink, lambda: (SilentMic(), NullSpeaker()), load=load)
+    session.start()
+    assert session.wait(5)
+    errors = sink.of("error")
+    assert len(errors) == 1
+    assert errors[0].fields == {"source": "models",
+                                "message": "voice model not found in /nowhere; run: presence doctor"}
+    assert sink.states() == [LOADING, STOPPED]
+    assert session.failed
+
+
+def test_device_failure_is_one_error_event():
+    def open_devices():
+        raise AudioDeviceError("no audio input device named like 'usb'; available: default")
+
+    sink = Sink()
+    session = Session(sink, open_devices, load=fake_models)
+    session.start()
+    assert session.wait(5)
+    assert [e.fields["message"] for e in sink.of("error")] == [
+        "no audio input device named like 'usb'; available: default"]
+    assert sink.states() == [LOADING, OPENING, STOPPED]
+
+
+def test_device_that_fails_to_start_is_reported_and_closed():
+    class BrokenMic(SilentMic):
+        def start(self) -> None:
+            raise AudioDeviceError("cannot open microphone #3: Device unavailable")
+
+    mic, speaker = BrokenMic(), NullSpeaker()
+    sink = Sink()
+    session = Session(sink, lambda: (mic, speaker), load=fake_models)
+    session.start()
+    assert session.wait(5)
+    assert sink.of("error")[0].fields["source"] == "audio"
+    assert mic.closed and speaker.closed
+
+
+def test_text_and_mute_given_while_loading_reach_the_runner():
+    release = threading.Event()
+
+    def slow_load():
+        release.wait(5)
+        return fake_models()
+
+    mic, speaker = SilentMic(), NullSpeaker()
+    sink = Sink()
+    session = Session(sink, lambda: (mic, speaker), load=slow_load)
+    session.start()
+    session.submit_text("hello there")
+    release.set()
+    try:
+        assert wait_for(lambda: sink.of("assistant_text"))
+        assert [e.fields["text"] for e in sink.of("user_text")] == ["hello there"]
+        assert sink.of("assistant_text")[0].fields["text"] == "You said hello there."
+        session.set_muted(True)
+        assert wait_for(lambda: "muted" in sink.states())
+    finally:
+        session.stop()
+    assert not session.running
+    assert mic.started and speaker.started
+    assert mic.closed and speaker.closed
+    assert sink.states()[-1] == STOPPED
+    assert not session.failed
+
+
+def test_stop_while_loading_never_opens_devices():
+    release = threading.Event()
+    opened: list[bool] = []
+
+    def slow_load():
+        release.wait(5)
+        return fake_models()
+
+    def open_devices():
+        opened.append(True)
+        return SilentMic(), NullSpeaker()
+
+    session = Session(Sink(), open_devices, load=slow_load)
+    session.start()
+    threading.Timer(0.1, release.set).start()
+    session.stop()
+    assert not session.running
+    assert opened == []
+
+
+def test_one_line():
+    assert one_line(ValueError("a\n b")) == "a b"
+    assert one_line(KeyError()) == "KeyError"

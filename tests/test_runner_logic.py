@@ -1,0 +1,76 @@
+"""The tick loop's logic with fake models (named fakes): barge-in, stale replies, alignment."""
+
+import numpy as np
+
+from presence.core.types import TICK_SAMPLES, ReplyChunk, ReplyDone, UserText
+from presence.devices.fakes import RecordingSpeaker, WavMicrophone
+from presence.runtime.executor import VirtualTimeExecutor
+from presence.runtime.runner import Runner
+
+
+class FakeEnergyVad:
+    """Speech probability from frame energy: loud frames are 'speech'."""
+
+    def reset(self):
+        pass
+
+    def process(self, samples):
+        frames = samples[: len(samples) // 512 * 512].reshape(-1, 512)
+        return [1.0 if np.abs(f).mean() > 0.05 else 0.0 for f in frames]
+
+
+class FakeEngine:
+    """Replies with a fixed 3 s tone per turn and records what the context kept after a barge-in."""
+
+    def __init__(self):
+        self.kept = []
+
+    def reply_to_audio(self, rid, audio, token):
+        yield UserText(rid, "hello", len(audio) // 16)
+        yield ReplyChunk(rid, "one two three four five six", np.full(48000, 0.3, np.float32))
+        yield ReplyDone(rid)
+
+    def reply_to_text(self, rid, text, token):
+        yield from self.reply_to_audio(rid, np.zeros(1), token)
+
+    def keep_heard(self, heard):
+        self.kept.append(heard)
+
+
+def _run(user: np.ndarray):
+    speaker = RecordingSpeaker(latency_samples=TICK_SAMPLES)
+    events, engine = [], FakeEngine()
+    runner = Runner(WavMicrophone(user), speaker, FakeEnergyVad(), engine, VirtualTimeExecutor(), events.append)
+    runner.run()
+    return events, speaker, engine
+
+
+def _talk(ms):
+    return np.full(ms * 16, 0.5, np.float32)
+
+
+def _quiet(ms):
+    return np.zeros(ms * 16, np.float32)
+
+
+def test_reply_follows_turn_and_output_is_tick_aligned():
+    """A turn is answered after the end-of-turn silence; one tick of output is written per tick."""
+    events, speaker, _ = _run(np.concatenate([_quiet(400), _talk(1000), _quiet(5000)]))
+    types = [e.type for e in events]
+    assert "user_turn_end" in types and "assistant_text" in types
+    start = next(e.t_ms for e in events if e.type == "assistant_text")
+    assert start >= 1400 + 600
+    assert len(speaker) == 32 * TICK_SAMPLES + TICK_SAMPLES
+
+
+def test_barge_in_stops_audio_in_the_same_tick_and_keeps_heard_words():
+    """User speech over the reply clears playback at once; the context keeps only the heard part."""
+    user = np.concatenate([_quiet(400), _talk(1000), _quiet(2600), _talk(800), _quiet(3000)])
+    events, speaker, engine = _run(user)
+    barge = next(e for e in events if e.type == "barge_in")
+    out = speaker.audio()
+    before = out[barge.t_ms * 16 - TICK_SAMPLES: barge.t_ms * 16]
+    after = out[barge.t_ms * 16: barge.t_ms * 16 + 2 * TICK_SAMPLES]  # written in the barge-in tick and the next
+    assert np.abs(before).max() > 0.2 and np.abs(after).max() == 0.0
+    assert engine.kept and engine.kept[0] != "one two three four five six"
+    assert barge.fields["cut"]
