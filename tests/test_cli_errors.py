@@ -1,6 +1,5 @@
 """Bad input gives one clear line and a non-zero exit, never a traceback."""
 
-import os
 import subprocess
 import sys
 
@@ -58,8 +57,6 @@ def test_missing_screen_folder(tmp_path):
 
 @pytest.mark.slow
 def test_no_input_device(tmp_path):
-    """Naming a microphone that does not exist gives one line listing what exists."""
-    env = {k: v for k, v in os.environ.items()}
-    line = _one_clear_line(presence("run", "--headless", "--mic", "no-such-microphone-xyz", "--seconds", "1",
-                                    env=env))
-    assert "no-such-microphone-xyz" in line
+    """A microphone that does not exist (or none at all) gives one line, before any model loads."""
+    line = _one_clear_line(presence("run", "--headless", "--mic", "no-such-microphone-xyz", "--seconds", "60"))
+    assert "no-such-microphone-xyz" in line or "no audio input device found" in line

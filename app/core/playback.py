@@ -20,6 +20,7 @@ class _Queued:
     text: str
     audio: np.ndarray
     played: int = 0
+    interruptible: bool = True
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,11 @@ class Playback:
         return bool(self._queue)
 
     @property
+    def interruptible_audible(self) -> bool:
+        """Audible and stoppable by the user (timer and cue announcements are not)."""
+        return bool(self._queue) and self._queue[0].interruptible
+
+    @property
     def current_reply(self) -> int | None:
         return self._queue[0].reply_id if self._queue else None
 
@@ -62,6 +68,14 @@ class Playback:
     def enqueue(self, reply_id: int, text: str, audio: np.ndarray) -> None:
         if len(audio):
             self._queue.append(_Queued(reply_id, text, audio.astype(np.float32, copy=False)))
+
+    def announce(self, reply_id: int, text: str, audio: np.ndarray) -> None:
+        """Proactive speech (a due timer, a cue): plays at the next sentence break, not interruptible."""
+        item = _Queued(reply_id, text, audio.astype(np.float32, copy=False), interruptible=False)
+        if self._queue and self._queue[0].played:
+            self._queue.insert(1, item)
+        else:
+            self._queue.appendleft(item)
 
     def next_tick(self) -> tuple[np.ndarray, list[Started]]:
         """The next tick of samples to play (silence-padded) and the sentences that started in it."""
@@ -83,7 +97,7 @@ class Playback:
 
     def interrupt(self) -> Interrupted | None:
         """Drop all queued audio; report what of the playing reply was heard."""
-        if not self._queue:
+        if not self._queue or not self._queue[0].interruptible:
             return None
         q = self._queue[0]
         partial = cut_to_heard(q.text, q.played / max(1, len(q.audio)))

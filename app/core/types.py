@@ -74,6 +74,24 @@ class ReplyDone:
 
 
 @dataclass(frozen=True)
+class IntentAccepted:
+    """A timer, cue watch or cancel request was understood; `audio` is what to say when it fires."""
+
+    reply_id: int
+    intent: Any
+    text: str
+    audio: Any
+
+
+@dataclass(frozen=True)
+class PartialText:
+    """Transcript of the user's utterance so far (while they are still talking)."""
+
+    utterance_id: int
+    text: str
+
+
+@dataclass(frozen=True)
 class TickStats:
     """Per-tick compute timing, for bench and events."""
 

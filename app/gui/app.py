@@ -42,11 +42,15 @@ def run_gui(headless: bool, mic: str | None, speaker: str | None, seconds: float
     0 when the session ran and was stopped (window closed, --seconds elapsed, Ctrl+C in
     headless mode gives 130); 1 when there is no display or models/devices failed to start.
     """
-    if headless:
-        return run_headless(Session(_Printer(sys.stdout, sys.stderr), sound_devices(mic, speaker)), seconds)
-    if not display_available():
+    from presence.devices.sound import resolve_device
+
+    if not headless and not display_available():
         print(NO_DISPLAY, file=sys.stderr)
         return 1
+    resolve_device(mic, "input")  # a wrong device name fails at once, before models load
+    resolve_device(speaker, "output")
+    if headless:
+        return run_headless(Session(_Printer(sys.stdout, sys.stderr), sound_devices(mic, speaker)), seconds)
     return run_window(lambda sink: Session(sink, sound_devices(mic, speaker)), seconds)
 
 

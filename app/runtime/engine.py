@@ -13,8 +13,9 @@ from typing import Any
 import numpy as np
 
 from presence.core import skills
+from presence.core.intents import CueRequest, TimerRequest, parse_intent
 from presence.core.text import SentenceSplitter, clean_reply
-from presence.core.types import SAMPLE_RATE_HZ, ReplyChunk, ReplyDone, UserText
+from presence.core.types import SAMPLE_RATE_HZ, IntentAccepted, PartialText, ReplyChunk, ReplyDone, UserText
 from presence.runtime.executor import CancelToken
 
 NOT_SURE = "I'm not sure. A bigger model can be configured in settings."
@@ -40,8 +41,12 @@ class ReplyEngine:
         yield from self.reply_to_text(reply_id, transcript.text, token)
 
     def reply_to_text(self, reply_id: int, text: str, token: CancelToken) -> Iterator[Any]:
-        exact = skills.answer(text, self._now())
         self._checkpoints = {reply_id: self.llm.checkpoint()}
+        intent = parse_intent(text)
+        if intent is not None:
+            yield from self._accept_intent(reply_id, text, intent)
+            return
+        exact = skills.answer(text, self._now())
         self.llm.add_user(text)
         if exact is not None:
             self.llm.add_assistant(exact)
@@ -49,6 +54,25 @@ class ReplyEngine:
             yield ReplyDone(reply_id)
             return
         yield from self._stream_llm(reply_id, token)
+
+    def _accept_intent(self, reply_id: int, text: str, intent: Any) -> Iterator[Any]:
+        """Timers and cue watches: acknowledge now, and prepare what to say when they fire."""
+        if isinstance(intent, TimerRequest):
+            later = intent.due_text()
+        elif isinstance(intent, CueRequest):
+            later = intent.reply
+        else:
+            later = ""
+        yield IntentAccepted(reply_id, intent, later, self.tts.synthesize(later) if later else None)
+        ack = intent.ack()
+        self.llm.add_user(text)
+        self.llm.add_assistant(ack)
+        yield ReplyChunk(reply_id, ack, self.tts.synthesize(ack), final=True)
+        yield ReplyDone(reply_id)
+
+    def partial_transcript(self, utterance_id: int, audio: np.ndarray) -> Iterator[Any]:
+        """The words so far of an utterance still in progress (for cue words)."""
+        yield PartialText(utterance_id, self.asr.transcribe(audio).text)
 
     def _stream_llm(self, reply_id: int, token: CancelToken) -> Iterator[Any]:
         self._splitter.reset()

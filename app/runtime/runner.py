@@ -17,11 +17,15 @@ from typing import Any
 import numpy as np
 
 from presence.core import turns
+from presence.core.intents import CancelTimers, CueRequest, TimerRequest
 from presence.core.playback import Playback
+from presence.core.timekeeping import Timekeeper
 from presence.core.types import (
     TICK_MS,
     TICK_SAMPLES,
     Event,
+    IntentAccepted,
+    PartialText,
     ReplyChunk,
     ReplyDone,
     RunnerState,
@@ -64,7 +68,15 @@ class Runner:
         self._reply_id: int | None = None  # the reply we currently want
         self._reply_token: CancelToken | None = None
         self._reply_heard = False  # has any audio of the current reply been played?
+        self._reply_utterance = 0
         self._last_turn_audio = np.zeros(0, np.float32)
+        self.time = Timekeeper()
+        self._speech_end_ms = 0  # end of the last voiced VAD frame
+        self._turn_end_speech_ms = 0  # speech end of the turn being answered (timers count from it)
+        self._utterance_id = 0
+        self._partial_pending = False
+        self._last_partial_tick = -100
+        self._announce_id = -1  # proactive speech gets negative ids so replies never drop it
         self._stop = threading.Event()
         self._typed: deque[str] = deque()
         self._typed_lock = threading.Lock()
@@ -110,12 +122,17 @@ class Runner:
         if self.muted:
             chunk = np.zeros_like(chunk)
         voice = turns.TickVoice(tuple(self.vad.process(chunk)))
+        self._track_speech_end(voice)
         complete = self._completion(chunk) if turns.needs_completion_check(self._turn, voice, self.settings) else None
-        self._turn, decision = turns.step(self._turn, voice, self._playback.audible, self.settings, complete)
+        audible = self._playback.interruptible_audible
+        self._turn, decision = turns.step(self._turn, voice, audible, self.settings, complete)
         self._handle_audio(chunk, decision)
         self._handle_typed()
         for item in self.executor.ready(self.now_ms):
             self._handle_result(item)
+        self._maybe_partial_transcript()
+        for due in self.time.due(self.now_ms):
+            self._announce("timer_due", due.text, due.audio, due_ms=due.due_ms)
         self._play()
         compute_ms = (time.perf_counter() - t0) * 1000.0
         self.stats.append(TickStats(self.tick, compute_ms, 0.0))
@@ -125,6 +142,31 @@ class Runner:
         self.tick += 1
 
     # --- user side --------------------------------------------------------------------------
+    def _track_speech_end(self, voice: turns.TickVoice) -> None:
+        frame_ms = 32
+        voiced = [i for i, p in enumerate(voice.probs) if p >= self.settings.speech_prob]
+        if voiced and voice.voiced(self.settings):
+            self._speech_end_ms = self.now_ms - (len(voice.probs) - 1 - voiced[-1]) * frame_ms
+
+    def _maybe_partial_transcript(self) -> None:
+        """While cue words are watched, transcribe the utterance in progress whenever the worker is free."""
+        if (self._utterance is None or not self.time.watching_cues or self._partial_pending
+                or self._reply_token is not None or self.tick - self._last_partial_tick < 3):
+            return
+        audio, uid = self._utterance.audio(), self._utterance_id
+        self._partial_pending, self._last_partial_tick = True, self.tick
+        self.executor.submit(lambda _tok: self.engine.partial_transcript(uid, audio), self.now_ms, name="partial")
+
+    def _check_cues(self, utterance_id: int, text: str) -> None:
+        for cue in self.time.cue_hits(utterance_id, text):
+            self._announce("cue_heard", cue.text, cue.audio, word=cue.word)
+
+    def _announce(self, kind: str, text: str, audio: Any, **fields: Any) -> None:
+        self.emit(kind, text=text, **fields)
+        if audio is not None and len(audio):
+            self._playback.announce(self._announce_id, text, audio)
+            self._announce_id -= 1
+
     def _completion(self, chunk: np.ndarray) -> float | None:
         if self.endpoint is None or self._utterance is None:
             return None
@@ -137,6 +179,7 @@ class Runner:
             self._barge_in()
         if decision.utterance_started:
             self._utterance = _Utterance(self._resume_unheard_turn() + list(self._pre_roll))
+            self._utterance_id += 1
             self.emit("user_speech_start")
             self._set_state(RunnerState.HEARING)
         if self._utterance is not None:
@@ -151,7 +194,10 @@ class Runner:
             audio = self._utterance.audio()
             self._utterance = None
             self._last_turn_audio = audio
+            self._turn_end_speech_ms = self._speech_end_ms
+            uid = self._utterance_id
             self.emit("user_turn_end", audio_ms=len(audio) * 1000 // 16000)
+            self._reply_utterance = uid
             self._start_reply(lambda rid, tok: self.engine.reply_to_audio(rid, audio, tok))
 
     def _resume_unheard_turn(self) -> list[np.ndarray]:
@@ -207,12 +253,21 @@ class Runner:
     def _handle_result(self, item: Any) -> None:
         if isinstance(item, JobError):
             self.emit("error", source=item.name, message=item.message)
+            self._partial_pending = False
             self._settle_state()
+            return
+        if isinstance(item, PartialText):
+            self._partial_pending = False
+            self.emit("user_partial_text", text=item.text)
+            self._check_cues(item.utterance_id, item.text)
             return
         if getattr(item, "reply_id", None) != self._reply_id:
             return  # stale: a newer turn or a barge-in superseded it
         if isinstance(item, UserText):
             self.emit("user_text", text=item.text, reply_id=item.reply_id)
+            self._check_cues(self._reply_utterance, item.text)
+        elif isinstance(item, IntentAccepted):
+            self._accept(item)
         elif isinstance(item, ReplyChunk):
             self._playback.enqueue(item.reply_id, item.text, item.audio)
         elif isinstance(item, ReplyDone):
@@ -221,6 +276,18 @@ class Runner:
             if item.reason != "complete":
                 self._reply_id = None
             self._settle_state()
+
+    def _accept(self, item: IntentAccepted) -> None:
+        intent = item.intent
+        if isinstance(intent, TimerRequest):
+            due = self._turn_end_speech_ms + int(intent.seconds * 1000)
+            self.time.add_timer(due, item.text, item.audio)
+            self.emit("tool_call", tool="timer", seconds=intent.seconds, due_ms=due)
+        elif isinstance(intent, CueRequest):
+            self.time.add_cue(intent.word, item.text, item.audio, intent.repeat)
+            self.emit("tool_call", tool="cue_watch", word=intent.word, repeat=intent.repeat)
+        elif isinstance(intent, CancelTimers):
+            self.emit("tool_call", tool="cancel_timers", cancelled=self.time.cancel_timers())
 
     def _play(self) -> None:
         out, started = self._playback.next_tick()
