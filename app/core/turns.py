@@ -32,6 +32,10 @@ class TurnSettings:
     end_silence_ms: int = 2000  # enough silence whatever the model says (also: no model)
     barge_in_ms: int = 200  # user speech over the assistant for this long stops it
     pre_roll_ms: int = 400  # audio kept from before the utterance started (onsets are quiet)
+    # While we play, speech only counts when the echo-cancelled residual is this much louder than
+    # the residual echo expected from the canceller's measured ERLE: leftover echo must never
+    # interrupt us, while a user as loud as the echo still does.
+    echo_guard_ratio: float = 3.0
 
 
 @dataclass(frozen=True)

@@ -50,9 +50,11 @@ class _Utterance:
 class Runner:
     def __init__(self, mic: Any, speaker: Any, vad: Any, engine: Any, executor: Any, sink: EventSink,
                  settings: turns.TurnSettings | None = None, tick_stats: bool = True,
-                 endpoint: Any = None) -> None:
+                 endpoint: Any = None, echo: Any = None) -> None:
         self.mic, self.speaker, self.vad, self.engine, self.executor = mic, speaker, vad, engine, executor
         self.endpoint = endpoint  # smart-turn; None falls back to silence alone
+        self.echo = echo  # echo canceller; the speaker output is its reference
+        self._last_out = np.zeros(TICK_SAMPLES, np.float32)
         self.sink = sink
         self.settings = settings or turns.TurnSettings()
         self.tick_stats = tick_stats
@@ -121,7 +123,9 @@ class Runner:
         t0 = time.perf_counter()
         if self.muted:
             chunk = np.zeros_like(chunk)
+        chunk = self._cancel_echo(chunk)
         voice = turns.TickVoice(tuple(self.vad.process(chunk)))
+        voice = self._guard_echo(voice)
         self._track_speech_end(voice)
         complete = self._completion(chunk) if turns.needs_completion_check(self._turn, voice, self.settings) else None
         audible = self._playback.interruptible_audible
@@ -142,6 +146,23 @@ class Runner:
         self.tick += 1
 
     # --- user side --------------------------------------------------------------------------
+    def _cancel_echo(self, chunk: np.ndarray) -> np.ndarray:
+        """Remove what the speaker played during this chunk (written at the previous tick)."""
+        if self.echo is None:
+            return chunk
+        return self.echo.process(chunk, self._last_out)
+
+    def _guard_echo(self, voice: turns.TickVoice) -> turns.TickVoice:
+        """Residual echo is not the user: while echo is expected, speech must rise clearly above it."""
+        if self.echo is None or self.echo.echo_rms <= 1e-4:
+            return voice
+        expected = self.echo.expected_residual_rms
+        if self.echo.residual_rms > self.settings.echo_guard_ratio * expected:
+            return voice
+        if voice.voiced(self.settings):
+            self.emit("echo_suppressed", residual=round(self.echo.residual_rms, 4), expected=round(expected, 4))
+        return turns.TickVoice(())
+
     def _track_speech_end(self, voice: turns.TickVoice) -> None:
         frame_ms = 32
         voiced = [i for i, p in enumerate(voice.probs) if p >= self.settings.speech_prob]
@@ -295,6 +316,7 @@ class Runner:
             self._reply_heard = self._reply_heard or s.reply_id == self._reply_id
             self.emit("assistant_text", text=s.text, reply_id=s.reply_id)
         self.speaker.write(out)
+        self._last_out = out
         self._settle_state()
 
     def _settle_state(self) -> None:

@@ -1,0 +1,140 @@
+"""Acoustic echo cancellation: the speaker output is the reference removed from the microphone.
+
+Two stages, both numpy:
+1. Bulk delay: the echo arrives some tens to hundreds of ms after we wrote it (device buffers,
+   the room). A cross-correlation over the last second finds that delay while we speak.
+2. A frequency-domain adaptive filter (overlap-save block NLMS, 40 ms blocks) on the
+   delay-aligned reference removes the echo path's gain and short reverb. Adaptation freezes
+   when the residual is much louder than the echo estimate (the user talking over us).
+
+The filter state is an explicit object with reset(), allocated once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+BLOCK = 640  # 40 ms: filter length and block size of the adaptive filter
+MAX_DELAY = 6400  # 400 ms of bulk delay searched
+HISTORY = 16000 + MAX_DELAY + BLOCK  # reference kept for alignment
+
+
+class EchoCanceller:
+    def __init__(self, step: float = 0.3, max_delay_samples: int = MAX_DELAY) -> None:
+        self._mu = step
+        self._max_delay = max_delay_samples
+        self._ref = np.zeros(HISTORY, np.float32)  # newest sample last
+        self._mic_hist = np.zeros(16000, np.float32)
+        self._w = np.zeros(2 * BLOCK, np.complex128)
+        self._power = np.full(BLOCK + 1, -1.0)  # negative: not yet measured
+        self._x_prev = np.zeros(BLOCK)
+        self.delay_samples = 0
+        self._delay_peak = -1
+        self._delay_confidence = 0.0
+        self._calls = 0
+        self._erle_db = 0.0
+        self.echo_rms = 0.0  # echo estimate of the last chunk (for the barge-in guard)
+        self.residual_rms = 0.0
+
+    def reset(self) -> None:
+        self._ref[:] = 0.0
+        self._mic_hist[:] = 0.0
+        self._w[:] = 0.0
+        self._power[:] = -1.0
+        self._x_prev[:] = 0.0
+        self.delay_samples, self._delay_peak, self._delay_confidence, self._calls = 0, -1, 0.0, 0
+        self._erle_db = 0.0
+        self.echo_rms = self.residual_rms = 0.0
+
+    @property
+    def expected_residual_rms(self) -> float:
+        """Echo left after cancellation, from the measured echo return loss enhancement (ERLE)."""
+        return self.echo_rms * 10 ** (-min(max(self._erle_db, 0.0), 30.0) / 20.0)
+
+    @property
+    def reference_active(self) -> bool:
+        return float(np.abs(self._ref[-(self._max_delay + 3200):]).max()) > 1e-4
+
+    def process(self, mic: np.ndarray, played: np.ndarray) -> np.ndarray:
+        """Residual of mic after removing the echo of `played` (what the speaker played meanwhile)."""
+        n = len(mic)
+        self._ref = np.roll(self._ref, -len(played))
+        self._ref[-len(played):] = played
+        self._mic_hist = np.roll(self._mic_hist, -n)
+        self._mic_hist[-n:] = mic
+        if not self.reference_active:
+            self.echo_rms, self.residual_rms = 0.0, float(np.sqrt(np.mean(mic ** 2)))
+            return mic
+        if self._calls % 5 == 0 or self._delay_confidence == 0.0:
+            self._update_delay()
+        self._calls += 1
+        d = self.delay_samples
+        ref = self._ref[len(self._ref) - n - d: len(self._ref) - d].astype(np.float64)
+        out = np.empty(n, np.float64)
+        echo = np.empty(n, np.float64)
+        for i in range(0, n - n % BLOCK, BLOCK):
+            out[i:i + BLOCK], echo[i:i + BLOCK] = self._block(ref[i:i + BLOCK], mic[i:i + BLOCK].astype(np.float64))
+        rest = n % BLOCK
+        if rest:
+            out[n - rest:] = mic[n - rest:]
+            echo[n - rest:] = 0.0
+        self.echo_rms = float(np.sqrt(np.mean(echo ** 2)))
+        self.residual_rms = float(np.sqrt(np.mean(out ** 2)))
+        return out.astype(np.float32)
+
+    def _block(self, x: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        big_x = np.fft.rfft(np.concatenate([self._x_prev, x]))
+        self._x_prev = x
+        w = self._w[:BLOCK + 1]
+        y = np.fft.irfft(big_x * w)[BLOCK:]
+        e = d - y
+        e_pow, y_pow = float(np.mean(e ** 2)), float(np.mean(y ** 2))
+        x_pow = np.abs(big_x) ** 2
+        self._power = x_pow if self._power[0] < 0 else 0.9 * self._power + 0.1 * x_pow
+        d_pow = float(np.mean(d ** 2))
+        double_talk = self._erle_db > 10.0 and e_pow > 4.0 * y_pow * 10 ** (-self._erle_db / 10.0)
+        if d_pow > 1e-8 and not double_talk:
+            self._erle_db = 0.9 * self._erle_db + 0.1 * 10.0 * np.log10(d_pow / (e_pow + 1e-12))
+        # once converged, a residual much louder than the expected residual echo is the user talking:
+        # freeze, so their voice does not teach the filter
+        if not double_talk:
+            big_e = np.fft.rfft(np.concatenate([np.zeros(BLOCK), e]))
+            # regularised per-bin normalisation: quiet bins of speech must not get huge steps
+            norm = self._power + 0.1 * float(np.mean(self._power)) + 1e-6
+            grad = np.fft.irfft(np.conj(big_x) * big_e / norm)
+            grad[BLOCK:] = 0.0  # keep the filter causal and BLOCK taps long
+            self._w[:BLOCK + 1] = w + self._mu * np.fft.rfft(grad)
+        return e, y
+
+    def _update_delay(self) -> None:
+        """Re-estimate the bulk delay by cross-correlating mic and reference over the last second."""
+        mic = self._mic_hist - self._mic_hist.mean()
+        if float(np.abs(mic).max()) < 1e-4:
+            return
+        ref = self._ref[-(len(mic) + self._max_delay):]
+        size = 1 << int(np.ceil(np.log2(len(ref) + len(mic))))
+        corr = np.fft.irfft(np.fft.rfft(ref, size) * np.conj(np.fft.rfft(mic, size)), size)
+        lags = corr[:self._max_delay + 1][::-1]  # lag 0 = reference aligned with mic
+        peak = int(np.argmax(np.abs(lags)))
+        confidence = float(np.abs(lags[peak]) / (np.mean(np.abs(lags)) + 1e-9))
+        if confidence > 6.0 and (confidence > self._delay_confidence * 0.8 or abs(peak - self._delay_peak) < 160):
+            new_path = abs(peak - self._delay_peak) > 80
+            self._delay_peak = peak
+            self.delay_samples = max(0, peak - BLOCK // 4)
+            self._delay_confidence = confidence
+            if new_path:
+                self._start_filter(mic, ref, peak)
+
+    def _start_filter(self, mic: np.ndarray, ref: np.ndarray, peak: int) -> None:
+        """A new echo path: start the filter at its direct-path tap with the least-squares gain.
+
+        The adaptive filter alone needs ~1.5 s of our speech to converge; this start removes most
+        of a direct echo from the first block on, so the start of a reply cannot interrupt itself.
+        """
+        aligned = ref[len(ref) - len(mic) - peak: len(ref) - peak]
+        gain = float(np.dot(mic, aligned) / (np.dot(aligned, aligned) + 1e-9))
+        taps = np.zeros(2 * BLOCK)
+        taps[peak - self.delay_samples] = gain
+        self._w[:] = 0.0
+        self._w[:BLOCK + 1] = np.fft.rfft(taps)
+        self._erle_db = 0.0
