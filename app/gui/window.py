@@ -1,115 +1,95 @@
-"""The main window: state, live caption, transcript, typed input and a mute switch.
+"""The main window: state, mic level, live caption, transcript, panels, timers and typed input.
 
 It only renders `Event`s (through `handle_event`, its single entry point) and forwards clicks to a
-controller; it never touches models or devices, so it can be built and tested without a runner.
-Everything the models or the user said is shown as plain text — never parsed as rich text or HTML,
-because model output is untrusted data.
+controller, one method per action; it never touches models or devices, so it can be built and
+tested without a runner. Everything the models or the user said is shown as plain text — never
+parsed as rich text or HTML, because model output is untrusted data.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QElapsedTimer, QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QMainWindow,
     QPushButton,
+    QScrollArea,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
 from presence.core.types import Event
+from presence.gui.activity import ActivityList, handle_activity_event
+from presence.gui.indicators import CaptureIndicator, LevelMeter, StateIndicator
+from presence.gui.panel_widgets import RegionImage
+from presence.gui.panels import PanelArea
+from presence.gui.theme import em, error_colour
+from presence.gui.transcript import CUT_SHOWN_CHARS, Transcript, elide, mmss
 
-CUT_SHOWN_CHARS = 160  # longer "not said" text is elided in the row; the full text is the tooltip
+__all__ = ["CUT_SHOWN_CHARS", "Controller", "MainWindow", "elide", "mmss"]
+DEFAULT_OBSERVE_KEYS = "Ctrl+Alt+O"
 
 
 class Controller(Protocol):
-    """What the widgets may ask of the running assistant (the runner, or a session around it)."""
+    """What the widgets may ask of the running assistant (the session around the runner)."""
 
     def submit_text(self, text: str) -> None: ...
 
     def set_muted(self, muted: bool) -> None: ...
 
+    def observe_now(self) -> None:
+        """Push-to-observe: look at the screen now."""
 
-def mmss(t_ms: int) -> str:
-    """Logical time as mm:ss, the transcript's timestamp."""
-    total_s = max(0, int(t_ms)) // 1000
-    return f"{total_s // 60:02d}:{total_s % 60:02d}"
+    def set_screen_paused(self, paused: bool) -> None: ...
 
+    def panel_action(self, panel_id: str, action_id: str) -> None:
+        """A panel button was clicked (action ids are allow-listed in presence.core.panels)."""
 
-def elide(text: str, limit: int = CUT_SHOWN_CHARS) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
-
-
-@dataclass
-class _Reply:
-    """One assistant turn in the transcript: its sentences arrive one by one as they start."""
-
-    item: QListWidgetItem
-    t_ms: int
-    sentences: list[str] = field(default_factory=list)
-    heard: str | None = None
-    cut: str | None = None
-
-    def render(self) -> str:
-        if self.cut is None:
-            return f"[{mmss(self.t_ms)}] Presence: {' '.join(self.sentences)}"
-        said = self.heard if self.heard else " ".join(self.sentences)
-        text = f"[{mmss(self.t_ms)}] Presence: {said or '…'} — interrupted"
-        if self.cut:
-            text += f" (not said: {elide(self.cut)})"
-        return text
+    def cancel_item(self, kind: str, item_id: str) -> None:
+        """Cancel a timer, cue-word watch or background task (kind: timer | watch | task)."""
 
 
 class MainWindow(QMainWindow):
     """Renders events; `controller` may be None (tests, or while the app is still starting)."""
 
-    def __init__(self, controller: Controller | None = None, parent: QWidget | None = None) -> None:
+    settings_requested = Signal()
+    muted_changed = Signal(bool)  # the user flipped the window's mute switch
+
+    def __init__(self, controller: Controller | None = None, parent: QWidget | None = None,
+                 region_image: RegionImage | None = None) -> None:
         super().__init__(parent)
         self._controller = controller
-        self._replies: dict[int, _Reply] = {}
         self._caption_reply: int | None = None
+        self._last_t_ms = 0
+        self._since_event = QElapsedTimer()
+        self._since_event.start()
+        self.hide_on_close = False  # set by the app when the tray keeps running (close-to-tray)
         self.setWindowTitle("Presence")
-        self.resize(640, 520)
-        self._build()
+        self.resize(em(self, 48), em(self, 30))
+        self._build(region_image)
+        self._countdown = QTimer(self)
+        self._countdown.timeout.connect(lambda: self.activity.set_now(self.now_ms()))
+        self._countdown.start(1000)
 
     # --- layout -----------------------------------------------------------------------------
-    def _build(self) -> None:
+    def _build(self, region_image: RegionImage | None) -> None:
         central = QWidget(self)
         root = QVBoxLayout(central)
-
-        top = QHBoxLayout()
-        state_title = QLabel("State:")
-        self.state_label = QLabel("starting…")
-        self.state_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.state_label.setAccessibleName("Assistant state")
-        bold = QFont(self.state_label.font())
-        bold.setBold(True)
-        self.state_label.setFont(bold)
-        state_title.setBuddy(self.state_label)
-        self.mute_box = QCheckBox("&Mute microphone")
-        self.mute_box.setAccessibleName("Mute microphone")
-        self.mute_box.toggled.connect(self._on_mute)
-        top.addWidget(state_title)
-        top.addWidget(self.state_label, 1)
-        top.addWidget(self.mute_box)
-        root.addLayout(top)
+        root.addLayout(self._build_top())
 
         self.caption_label = QLabel("")
         self.caption_label.setTextFormat(Qt.TextFormat.PlainText)
         self.caption_label.setWordWrap(True)
         self.caption_label.setAccessibleName("Live caption")
-        self.caption_label.setMinimumHeight(48)
+        self.caption_label.setMinimumHeight(em(self, 2.6))
         big = QFont(self.caption_label.font())
         big.setPointSizeF(big.pointSizeF() * 1.3 if big.pointSizeF() > 0 else 13)
         self.caption_label.setFont(big)
@@ -119,19 +99,25 @@ class MainWindow(QMainWindow):
         self.error_label.setTextFormat(Qt.TextFormat.PlainText)
         self.error_label.setWordWrap(True)
         self.error_label.setAccessibleName("Error")
-        self.error_label.setStyleSheet("color: #b00020; font-weight: bold;")
         self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error_label.hide()
+        self._restyle()
         root.addWidget(self.error_label)
 
-        self.transcript = QListWidget()
-        self.transcript.setAccessibleName("Transcript")
-        self.transcript.setWordWrap(True)
-        self.transcript.setTextElideMode(Qt.TextElideMode.ElideNone)
-        self.transcript.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.transcript.setResizeMode(QListWidget.ResizeMode.Adjust)
-        self.transcript.setAlternatingRowColors(True)
-        root.addWidget(self.transcript, 1)
+        self.transcript = Transcript()
+        self.panels = PanelArea(region_image)
+        self.panels.error.connect(self.show_error)
+        self.panels.action.connect(self._on_panel_action)
+        self.panels.settings_requested.connect(lambda: self.settings_requested.emit())
+        self.activity = ActivityList()
+        self.activity.cancel_requested.connect(self._on_cancel_item)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.transcript)
+        self.splitter.addWidget(self._build_side())
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        root.addWidget(self.splitter, 1)
 
         bottom = QHBoxLayout()
         self.input = QLineEdit()
@@ -146,15 +132,92 @@ class MainWindow(QMainWindow):
         root.addLayout(bottom)
 
         self.setCentralWidget(central)
-        # Keyboard order follows the reading order of what one does most: type, send, mute, read.
-        QWidget.setTabOrder(self.input, self.send_button)
-        QWidget.setTabOrder(self.send_button, self.mute_box)
-        QWidget.setTabOrder(self.mute_box, self.transcript)
+        # Keyboard order follows what one does most: type, send, mute, look, settings, then read.
+        chain = [self.input, self.send_button, self.mute_box, self.observe_button, self.settings_button,
+                 self.transcript]
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+        self.observe_shortcut = QShortcut(QKeySequence(DEFAULT_OBSERVE_KEYS), self)
+        self.observe_shortcut.activated.connect(self.observe)
         self.input.setFocus()
+
+    def _build_top(self) -> QHBoxLayout:
+        top = QHBoxLayout()
+        self.state_indicator = StateIndicator()
+        self.state_label = self.state_indicator.label
+        self.level_meter = LevelMeter()
+        self.capture_indicator = CaptureIndicator()
+        self.mute_box = QCheckBox("&Mute microphone")
+        self.mute_box.setAccessibleName("Mute microphone")
+        self.mute_box.toggled.connect(self._on_mute)
+        self.observe_button = QPushButton("&Look at screen")
+        self.observe_button.setAccessibleName("Push to observe: look at the screen now")
+        self.observe_button.clicked.connect(self.observe)
+        self.settings_button = QPushButton("Se&ttings…")
+        self.settings_button.clicked.connect(lambda: self.settings_requested.emit())
+        top.addWidget(self.state_indicator)
+        top.addWidget(self.level_meter)
+        top.addSpacing(em(self, 0.6))
+        top.addWidget(self.capture_indicator)
+        top.addStretch(1)
+        for widget in (self.mute_box, self.observe_button, self.settings_button):
+            top.addWidget(widget)
+        return top
+
+    def _build_side(self) -> QWidget:
+        """Panels above, timers/watches/tasks below; hidden while both are empty."""
+        content = QWidget()
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.panels_box = QGroupBox("Panels")
+        QVBoxLayout(self.panels_box).addWidget(self.panels)
+        self.activity_box = QGroupBox("Timers and tasks")
+        QVBoxLayout(self.activity_box).addWidget(self.activity)
+        layout.addWidget(self.panels_box)
+        layout.addWidget(self.activity_box)
+        layout.addStretch(1)
+        self.side = QScrollArea()
+        self.side.setWidgetResizable(True)
+        self.side.setWidget(content)
+        self.side.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.side.setMinimumWidth(em(self, 16))
+        self.panels.changed.connect(self._update_side)
+        self.activity.changed.connect(self._update_side)
+        self._update_side()
+        return self.side
+
+    def _update_side(self) -> None:
+        self.panels_box.setVisible(bool(self.panels.views))
+        self.activity_box.setVisible(bool(self.activity.items))
+        self.side.setVisible(bool(self.panels.views or self.activity.items))
+
+    def _restyle(self) -> None:
+        self.error_label.setStyleSheet(f"color: {error_colour(self.palette()).name()}; font-weight: bold;")
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        """Light/dark switches at runtime: re-derive the colours that are not palette roles."""
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._restyle()
+            self.state_indicator.dot.update()
+        super().changeEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        """With close-to-tray on, closing hides the window; the tray's Quit ends the app."""
+        if self.hide_on_close:
+            event.ignore()
+            self.hide()
+            return
+        super().closeEvent(event)
 
     # --- controller -------------------------------------------------------------------------
     def set_controller(self, controller: Controller | None) -> None:
         self._controller = controller
+
+    def _call(self, method: str, *args: Any) -> None:
+        if self._controller is None:
+            self.show_error("not connected to the assistant yet; try again in a moment")
+            return
+        getattr(self._controller, method)(*args)
 
     def send(self) -> None:
         """Hand the typed text to the controller; the transcript shows it once the runner echoes it."""
@@ -167,83 +230,96 @@ class MainWindow(QMainWindow):
         self._controller.submit_text(text)
         self.input.clear()
 
+    def observe(self) -> None:
+        self._call("observe_now")
+
+    def set_observe_keys(self, keys: str) -> None:
+        """The window's own push-to-observe shortcut (the global one lives outside Qt)."""
+        self.observe_shortcut.setKey(QKeySequence(keys))
+        self.observe_button.setToolTip(f"Look at the screen now ({keys})")
+
+    def set_mute_checked(self, muted: bool) -> None:
+        """Reflect a mute made elsewhere (the tray) without asking the controller twice."""
+        self.mute_box.blockSignals(True)
+        self.mute_box.setChecked(muted)
+        self.mute_box.blockSignals(False)
+
     def _on_mute(self, muted: bool) -> None:
         if self._controller is not None:
             self._controller.set_muted(muted)
+        self.muted_changed.emit(muted)
+
+    def _on_panel_action(self, panel_id: str, action_id: str) -> None:
+        self._call("panel_action", panel_id, action_id)
+
+    def _on_cancel_item(self, kind: str, item_id: str) -> None:
+        self._call("cancel_item", kind, item_id)
 
     # --- rendering --------------------------------------------------------------------------
     def handle_event(self, event: Event) -> None:
         """The single entry point: render one event from the runner or the session."""
-        f = event.fields
-        if event.type == "state":
+        f, kind = event.fields, event.type
+        if event.t_ms >= self._last_t_ms:
+            self._last_t_ms = event.t_ms
+            self._since_event.restart()
+        if kind == "state":
             self.set_state(str(f.get("state", "")))
-        elif event.type == "user_text":
-            self._user_text(event.t_ms, str(f.get("text", "")))
-        elif event.type == "assistant_text":
-            self._assistant_text(event.t_ms, _reply_id(f), str(f.get("text", "")))
-        elif event.type == "barge_in":
+        elif kind == "level":
+            self.level_meter.set_rms(_float(f.get("rms")))
+        elif kind == "user_partial_text":
+            self.caption_label.setText(f"You: {f.get('text', '')}…")
+            self._caption_reply = None
+        elif kind == "user_text":
+            self.transcript.user_text(event.t_ms, str(f.get("text", "")))
+            self.caption_label.setText(f"You: {f.get('text', '')}")
+            self._caption_reply = None
+        elif kind == "assistant_text":
+            self.transcript.assistant_text(event.t_ms, _reply_id(f), str(f.get("text", "")))
+            self.caption_label.setText(f"Presence: {f.get('text', '')}")
+            self._caption_reply = _reply_id(f)
+        elif kind == "barge_in":
             self._barge_in(event.t_ms, _reply_id(f), str(f.get("heard", "")), str(f.get("cut", "")))
-        elif event.type == "error":
+        elif kind == "error":
             source = str(f.get("source", "")).strip()
             message = str(f.get("message", "")).strip() or "unknown error"
             self.show_error(f"{source}: {message}" if source else message)
-        elif event.type == "tick_stats":
+        elif kind == "notice":
+            self.statusBar().showMessage(" ".join(str(f.get("message", "")).split()), 8000)
+        elif kind == "tick_stats":
             self.statusBar().showMessage(f"tick p50 {f.get('p50_ms')} ms, max {f.get('max_ms')} ms")
+        elif kind == "panel":
+            self.panels.show_panel(f.get("panel"))
+        elif kind == "panel_update":
+            self.panels.update_panel(f.get("panel_id"), f.get("node_id"), f.get("changes"))
+        elif kind == "panel_close":
+            self.panels.close_panel(f.get("panel_id"))
+        elif kind == "screen_capture":
+            if "enabled" in f:
+                self.capture_indicator.set_enabled(bool(f["enabled"]))
+            if "paused" in f:
+                self.capture_indicator.set_paused(bool(f["paused"]))
+        elif handle_activity_event(self.activity, kind, f):
+            self.activity.set_now(self.now_ms())
+
+    def now_ms(self) -> int:
+        """Logical time now: the latest event's time plus what has passed since it arrived."""
+        return self._last_t_ms + int(self._since_event.elapsed())
 
     def set_state(self, state: str) -> None:
-        self.state_label.setText(state or "unknown")
+        self.state_indicator.set_state(state)
 
     def show_error(self, text: str) -> None:
         self.error_label.setText(f"Error — {' '.join(text.split())}")
         self.error_label.show()
 
-    def _append(self, text: str) -> QListWidgetItem:
-        item = QListWidgetItem(text)
-        item.setToolTip(text)
-        self.transcript.addItem(item)
-        self.transcript.scrollToBottom()
-        return item
-
-    def _user_text(self, t_ms: int, text: str) -> None:
-        self._append(f"[{mmss(t_ms)}] You: {text}")
-        self.caption_label.setText(f"You: {text}")
-        self._caption_reply = None
-
-    def _assistant_text(self, t_ms: int, reply_id: int | None, text: str) -> None:
-        reply = self._replies.get(reply_id) if reply_id is not None else None
-        if reply is None:
-            reply = _Reply(self._append(""), t_ms)
-            if reply_id is not None:
-                self._replies[reply_id] = reply
-        reply.sentences.append(text)
-        self._render(reply)
-        self.caption_label.setText(f"Presence: {text}")
-        self._caption_reply = reply_id
-
     def _barge_in(self, t_ms: int, reply_id: int | None, heard: str, cut: str) -> None:
-        reply = self._replies.get(reply_id) if reply_id is not None else None
-        if reply is None:  # interrupted before a sentence was shown: still say what was cut
-            reply = _Reply(self._append(""), t_ms)
-            if reply_id is not None:
-                self._replies[reply_id] = reply
-        reply.heard, reply.cut = heard, cut
-        self._render(reply)
-        font = QFont(self.transcript.font())
-        font.setItalic(True)
-        reply.item.setFont(font)
-        if reply.cut:
-            reply.item.setToolTip(f"{reply.item.text()}\n\nNot said: {reply.cut}")
+        self.transcript.barge_in(t_ms, reply_id, heard, cut)
         if self._caption_reply == reply_id and not self.caption_label.text().endswith("interrupted"):
             self.caption_label.setText(f"{self.caption_label.text()} — interrupted")
 
-    def _render(self, reply: _Reply) -> None:
-        text = reply.render()
-        reply.item.setText(text)
-        reply.item.setToolTip(text)
-
     # --- for tests and accessibility tools --------------------------------------------------
     def transcript_lines(self) -> list[str]:
-        return [self.transcript.item(i).text() for i in range(self.transcript.count())]
+        return self.transcript.lines()
 
 
 def _reply_id(fields: dict[str, Any]) -> int | None:
@@ -252,3 +328,10 @@ def _reply_id(fields: dict[str, Any]) -> int | None:
         return int(value) if value is not None else None
     except (TypeError, ValueError):
         return None
+
+
+def _float(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return 0.0
