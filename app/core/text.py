@@ -51,3 +51,26 @@ def cut_to_heard(text: str, fraction_played: float) -> str:
 
 def words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9']+", text.lower())
+
+
+_CONTINUES = {"to", "and", "or", "but", "so", "because", "the", "a", "an", "of", "with", "for", "my", "your",
+              "um", "uh", "er", "like", "if", "that", "which", "in", "on", "at", "is", "was", "then"}
+
+
+def sounds_complete(transcript: str) -> bool | None:
+    """Does a transcript read as a finished turn? None when it gives no clue.
+
+    Whisper punctuates from prosody and sense: "... instead." is finished; "a trip to...",
+    "remind me, um," or a trailing "and" are not.
+    """
+    t = transcript.strip()
+    if not t:
+        return None
+    if t.endswith(("...", "…", ",", "-", "—")):
+        return False
+    last = words(t)[-1] if words(t) else ""
+    if last in _CONTINUES:
+        return False
+    if t.endswith((".", "?", "!")):
+        return True
+    return None

@@ -29,6 +29,9 @@ class TurnSettings:
     quick_end_prob: float = 0.5
     mid_end_silence_ms: int = 1000  # enough silence when smart-turn is unsure
     mid_end_prob: float = 0.15
+    # The speculative transcript also votes: "... instead." ends a turn, "a trip to..." or
+    # "remind me, um," does not (Whisper punctuates from prosody and sense).
+    text_end_silence_ms: int = 600
     end_silence_ms: int = 2000  # enough silence whatever the model says (also: no model)
     barge_in_ms: int = 200  # user speech over the assistant for this long stops it
     pre_roll_ms: int = 400  # audio kept from before the utterance started (onsets are quiet)
@@ -51,6 +54,8 @@ class TickVoice:
 @dataclass(frozen=True)
 class TurnDecision:
     utterance_started: bool = False
+    speculate: bool = False  # first pause long enough to start a reply that is held until end_of_turn
+    resumed: bool = False  # the user went on after a speculation point: drop the speculative reply
     end_of_turn: bool = False  # commit the buffered utterance: transcribe and reply
     discard: bool = False  # the buffered utterance was too short to be speech
     barge_in: bool = False  # stop the assistant's audio now
@@ -71,19 +76,26 @@ def needs_completion_check(state: TurnState, voice: TickVoice, s: TurnSettings) 
             and state.silence_ms + TICK_MS < s.end_silence_ms)
 
 
-def silence_needed_ms(complete_prob: float | None, s: TurnSettings) -> int:
-    if complete_prob is None:
+def silence_needed_ms(complete_prob: float | None, s: TurnSettings, text_complete: bool | None = None) -> int:
+    """How much silence ends the turn, given smart-turn's probability and the transcript's verdict."""
+    if text_complete is False:
         return s.end_silence_ms
-    if complete_prob >= s.quick_end_prob:
+    if complete_prob is not None and complete_prob >= s.quick_end_prob:
         return s.quick_end_silence_ms
-    if complete_prob >= s.mid_end_prob:
+    if text_complete:
+        return s.text_end_silence_ms
+    if complete_prob is not None and complete_prob >= s.mid_end_prob:
         return s.mid_end_silence_ms
     return s.end_silence_ms
 
 
-def step(state: TurnState, voice: TickVoice, assistant_audible: bool,
-         s: TurnSettings, complete_prob: float | None = None) -> tuple[TurnState, TurnDecision]:
-    """Advance one tick. complete_prob: smart-turn's verdict on the utterance so far, if it ran."""
+def step(state: TurnState, voice: TickVoice, assistant_audible: bool, s: TurnSettings,
+         complete_prob: float | None = None, text_complete: bool | None = None) -> tuple[TurnState, TurnDecision]:
+    """Advance one tick.
+
+    complete_prob: smart-turn's verdict on the utterance so far, if it ran this tick.
+    text_complete: whether the speculative transcript reads as a finished turn (None: unknown).
+    """
     voiced = voice.voiced(s)
     overlap_ms = state.overlap_ms + TICK_MS if (voiced and assistant_audible) else 0
     barge_in = assistant_audible and overlap_ms >= s.barge_in_ms
@@ -94,10 +106,12 @@ def step(state: TurnState, voice: TickVoice, assistant_audible: bool,
         return started, TurnDecision(utterance_started=True, barge_in=barge_in)
     if voiced:
         nxt = TurnState(Phase.USER, state.voiced_ms + TICK_MS, 0, overlap_ms)
-        return nxt, TurnDecision(barge_in=barge_in)
+        return nxt, TurnDecision(barge_in=barge_in, resumed=state.silence_ms >= s.quick_end_silence_ms)
     silence = state.silence_ms + TICK_MS
-    if silence < silence_needed_ms(complete_prob, s):
-        return TurnState(Phase.USER, state.voiced_ms, silence, overlap_ms), TurnDecision(barge_in=barge_in)
+    if silence < silence_needed_ms(complete_prob, s, text_complete):
+        speculate = state.silence_ms < s.quick_end_silence_ms <= silence and state.voiced_ms >= s.min_utterance_ms
+        return (TurnState(Phase.USER, state.voiced_ms, silence, overlap_ms),
+                TurnDecision(barge_in=barge_in, speculate=speculate))
     idle = TurnState(overlap_ms=overlap_ms)
     if state.voiced_ms < s.min_utterance_ms:
         return idle, TurnDecision(discard=True, barge_in=barge_in)

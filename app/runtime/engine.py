@@ -29,6 +29,8 @@ class ReplyEngine:
         self._max_tokens = max_reply_tokens
         self._splitter = SentenceSplitter()
         self._checkpoints: dict[int, Any] = {}
+        # Said at once when a turn ends and the answer is not ready yet (synthesized at load).
+        self.fillers = [(t, tts.synthesize(t)) for t in ("Hmm.", "Let me see.", "Okay.")]
 
     def reply_to_audio(self, reply_id: int, audio: np.ndarray, token: CancelToken) -> Iterator[Any]:
         transcript = self.asr.transcribe(audio)

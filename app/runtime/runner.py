@@ -19,6 +19,7 @@ import numpy as np
 from presence.core import turns
 from presence.core.intents import CancelTimers, CueRequest, TimerRequest
 from presence.core.playback import Playback
+from presence.core.text import sounds_complete
 from presence.core.timekeeping import Timekeeper
 from presence.core.types import (
     TICK_MS,
@@ -71,6 +72,9 @@ class Runner:
         self._reply_token: CancelToken | None = None
         self._reply_heard = False  # has any audio of the current reply been played?
         self._reply_utterance = 0
+        self._held: list[Any] | None = None  # items of a speculative reply, held until the turn ends
+        self._spec_complete: bool | None = None  # does the speculative transcript read as finished?
+        self.engine_fillers: list[tuple[str, np.ndarray]] = list(getattr(engine, "fillers", []))
         self._last_turn_audio = np.zeros(0, np.float32)
         self.time = Timekeeper()
         self._speech_end_ms = 0  # end of the last voiced VAD frame
@@ -129,7 +133,7 @@ class Runner:
         self._track_speech_end(voice)
         complete = self._completion(chunk) if turns.needs_completion_check(self._turn, voice, self.settings) else None
         audible = self._playback.interruptible_audible
-        self._turn, decision = turns.step(self._turn, voice, audible, self.settings, complete)
+        self._turn, decision = turns.step(self._turn, voice, audible, self.settings, complete, self._spec_complete)
         self._handle_audio(chunk, decision)
         self._handle_typed()
         for item in self.executor.ready(self.now_ms):
@@ -207,19 +211,56 @@ class Runner:
             self._utterance.chunks.append(chunk.copy())
         else:
             self._pre_roll.append(chunk.copy())
+        if decision.resumed and self._held is not None:
+            self._discard_reply("user continued")
         if decision.discard:
             self._utterance = None
             self.emit("user_speech_discarded")
             self._settle_state()
+        if decision.speculate and self._utterance is not None:
+            self._start_turn_reply(self._utterance.audio(), held=True)
         if decision.end_of_turn and self._utterance is not None:
             audio = self._utterance.audio()
             self._utterance = None
             self._last_turn_audio = audio
             self._turn_end_speech_ms = self._speech_end_ms
-            uid = self._utterance_id
             self.emit("user_turn_end", audio_ms=len(audio) * 1000 // 16000)
-            self._reply_utterance = uid
-            self._start_reply(lambda rid, tok: self.engine.reply_to_audio(rid, audio, tok))
+            if self._held is not None and self._reply_utterance == self._utterance_id:
+                self._commit()
+            else:
+                self._start_turn_reply(audio, held=False)
+
+    def _start_turn_reply(self, audio: np.ndarray, held: bool) -> None:
+        """Reply to the utterance; a held reply is computed now but plays only once the turn ends."""
+        self._reply_utterance = self._utterance_id
+        self._start_reply(lambda rid, tok: self.engine.reply_to_audio(rid, audio, tok))
+        self._held = [] if held else None
+        self._spec_complete = None
+        if held:
+            self.emit("reply_speculative", reply_id=self._reply_id)
+
+    def _commit(self) -> None:
+        """The turn really ended: the speculative reply becomes the reply."""
+        held, self._held = self._held or [], None
+        self.emit("reply_committed", reply_id=self._reply_id, ready=len(held))
+        if not any(isinstance(i, ReplyChunk) for i in held) and self.engine_fillers:
+            text, audio = self.engine_fillers[self.tick % len(self.engine_fillers)]
+            self._playback.enqueue(0, text, audio)  # id 0: a filler is never part of the reply's context
+            self.emit("filler", text=text)
+        for item in held:
+            self._handle_result(item)
+
+    def _discard_reply(self, reason: str) -> None:
+        """Drop the current reply before it was heard; the model forgets the exchange."""
+        rid = self._reply_id
+        if rid is None:
+            return
+        if self._reply_token is not None:
+            self._reply_token.cancel()
+        self._reply_token, self._reply_id, self._held = None, None, None
+        self._playback.drop_reply(rid)
+        self.executor.submit(lambda _tok: self.engine.discard_reply(rid), self.now_ms, name="discard")
+        self.emit("reply_discarded", reply_id=rid, reason=reason)
 
     def _resume_unheard_turn(self) -> list[np.ndarray]:
         """The user goes on before our reply was heard: it was a pause, not an end of turn.
@@ -227,15 +268,9 @@ class Runner:
         The speculative reply is dropped (and forgotten by the model), and the new utterance
         continues the previous one so the transcript covers the whole sentence.
         """
-        if self._reply_id is None or self._reply_heard:
+        if self._reply_id is None or self._reply_heard or self._held is not None:
             return []
-        rid = self._reply_id
-        if self._reply_token is not None:
-            self._reply_token.cancel()
-        self._reply_token, self._reply_id = None, None
-        self._playback.drop_reply(rid)
-        self.executor.submit(lambda _tok: self.engine.discard_reply(rid), self.now_ms, name="discard")
-        self.emit("reply_discarded", reply_id=rid, reason="user continued")
+        self._discard_reply("user continued")
         return [self._last_turn_audio]
 
     def _handle_typed(self) -> None:
@@ -245,6 +280,7 @@ class Runner:
         for text in texts:
             self.emit("user_text", text=text, typed=True)
             self._start_reply(lambda rid, tok, t=text: self.engine.reply_to_text(rid, t, tok))
+            self._held = None
 
     def _start_reply(self, make_job: Callable[[int, CancelToken], Any]) -> None:
         if self._reply_token is not None:
@@ -259,6 +295,8 @@ class Runner:
         self._set_state(RunnerState.THINKING)
 
     def _barge_in(self) -> None:
+        if self._held is not None:
+            self._discard_reply("user talked over us")
         cut = self._playback.interrupt()
         self.speaker.clear()
         if self._reply_token is not None:
@@ -267,6 +305,8 @@ class Runner:
         if cut is None:
             return
         self.emit("barge_in", reply_id=cut.reply_id, heard=cut.heard_text, cut=cut.cut_text)
+        if cut.reply_id <= 0:
+            return  # a filler or an announcement: not part of any reply in the model's context
         heard = cut.heard_text
         self.executor.submit(lambda _tok: self.engine.keep_heard(heard), self.now_ms, name="keep-heard")
 
@@ -284,6 +324,12 @@ class Runner:
             return
         if getattr(item, "reply_id", None) != self._reply_id:
             return  # stale: a newer turn or a barge-in superseded it
+        if self._held is not None:
+            self._held.append(item)  # speculative: nothing is said or done until the turn ends
+            if isinstance(item, UserText):
+                self._spec_complete = sounds_complete(item.text)
+                self.emit("user_partial_text", text=item.text, complete=self._spec_complete)
+            return
         if isinstance(item, UserText):
             self.emit("user_text", text=item.text, reply_id=item.reply_id)
             self._check_cues(self._reply_utterance, item.text)

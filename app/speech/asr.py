@@ -31,28 +31,45 @@ class Transcript:
         return not (self.no_speech_prob > 0.6 and self.avg_logprob < -0.8)
 
 
+# Encoder windows tried in order: the shortest that holds the utterance. Measured here on the
+# public scenarios' questions: 10 s windows transcribe them exactly as 30 s windows do (better, on
+# one) at ~200 ms instead of ~650 ms; 5 s windows lose words.
+WINDOW_FRAMES = (1000, 1500, 3000)
+FRAMES_PER_S = 100
+
+
 class WhisperAsr:
-    """Loads the model once; transcribe() is stateless (each call gets a whole utterance)."""
+    """Whisper tiny.en on CTranslate2, driven directly (faster-whisper's model and feature code).
+
+    faster-whisper's transcribe() always pads to 30 s; calling the CTranslate2 model with the
+    shortest window that fits keeps accuracy and cuts latency ~3x. Loads once; each call is stateless.
+    """
 
     def __init__(self, model_dir: Path | None = None, threads: int = 2) -> None:
         from faster_whisper import WhisperModel
 
-        self._model = WhisperModel(str(model_dir or find("asr")), device="cpu", compute_type="int8",
-                                   cpu_threads=threads, num_workers=1)
+        self._fw = WhisperModel(str(model_dir or find("asr")), device="cpu", compute_type="int8",
+                                cpu_threads=threads, num_workers=1)
+        self._features = self._fw.feature_extractor
+        self._tokenizer = self._fw.hf_tokenizer
+        sot = self._tokenizer.token_to_id("<|startoftranscript|>")
+        no_ts = self._tokenizer.token_to_id("<|notimestamps|>")
+        self._prompt = [sot, no_ts]
 
     def reset(self) -> None:
         """Nothing streams between calls; kept so every speech module has the same lifecycle."""
 
-    def transcribe(self, audio: np.ndarray, prompt: str | None = None) -> Transcript:
-        segments, _info = self._model.transcribe(
-            audio.astype(np.float32, copy=False), language="en", beam_size=1, best_of=1, temperature=0.0,
-            condition_on_previous_text=False, without_timestamps=True, vad_filter=False,
-            initial_prompt=prompt,
-        )
-        segs = list(segments)
-        text = " ".join(s.text.strip() for s in segs).strip()
-        if not segs:
-            return Transcript("", 1.0, -10.0)
-        no_speech = max(s.no_speech_prob for s in segs)
-        logprob = float(np.mean([s.avg_logprob for s in segs]))
-        return Transcript(text, no_speech, logprob)
+    def transcribe(self, audio: np.ndarray) -> Transcript:
+        import ctranslate2
+
+        audio = audio.astype(np.float32, copy=False)[-WINDOW_FRAMES[-1] * 160:]
+        frames = next(f for f in WINDOW_FRAMES if len(audio) <= f * 160)
+        padded = np.zeros(frames * 160, np.float32)
+        padded[:len(audio)] = audio
+        mel = self._features(padded, padding=0)[:, :frames]
+        batch = ctranslate2.StorageView.from_array(np.ascontiguousarray(mel[None], dtype=np.float32))
+        result = self._fw.model.generate(batch, [self._prompt], beam_size=1, max_length=120,
+                                         return_scores=True, return_no_speech_prob=True, suppress_blank=True)[0]
+        tokens = [t for t in result.sequences_ids[0] if t < self._tokenizer.token_to_id("<|endoftext|>")]
+        text = self._tokenizer.decode(tokens).strip()
+        return Transcript(text, float(result.no_speech_prob), float(result.scores[0]) if result.scores else -10.0)

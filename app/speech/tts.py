@@ -30,10 +30,20 @@ def speakable(text: str) -> str:
 class PiperTts:
     """Loads the voice once (~0.5 s); synthesize() is stateless."""
 
-    def __init__(self, model_path: Path | None = None, length_scale: float = 1.0, threads: int = 1) -> None:
-        from piper import PiperVoice, SynthesisConfig
+    def __init__(self, model_path: Path | None = None, length_scale: float = 1.0, threads: int = 2) -> None:
+        import json
 
-        self._voice = PiperVoice.load(str(model_path or find("tts")))
+        from piper import PiperVoice, SynthesisConfig
+        from piper.config import PiperConfig
+        from piper.phonemize_espeak import ESPEAK_DATA_DIR
+
+        from presence.speech.vad import onnx_session
+
+        path = Path(model_path or find("tts"))
+        config = PiperConfig.from_dict(json.loads(Path(f"{path}.json").read_text(encoding="utf-8")))
+        # our own session: bounded threads that do not spin (PiperVoice.load uses onnxruntime defaults)
+        self._voice = PiperVoice(config=config, session=onnx_session(path, threads=threads),
+                                 espeak_data_dir=Path(ESPEAK_DATA_DIR), download_dir=Path.cwd())
         self._config = SynthesisConfig(length_scale=length_scale)
         self.rate_hz = self._voice.config.sample_rate
 

@@ -18,6 +18,9 @@ def onnx_session(path: Path, threads: int = 1) -> ort.InferenceSession:
     opts.intra_op_num_threads = threads
     opts.inter_op_num_threads = 1
     opts.log_severity_level = 3
+    # Spinning worker threads burn the other core while idle and stall badly when the machine is
+    # busy (the tick loop, ASR and the LLM share two cores): park them instead.
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
 
 
