@@ -176,7 +176,7 @@ class Runner:
     def _maybe_partial_transcript(self) -> None:
         """While cue words are watched, transcribe the utterance in progress whenever the worker is free."""
         if (self._utterance is None or not self.time.watching_cues or self._partial_pending
-                or self._reply_token is not None or self.tick - self._last_partial_tick < 3):
+                or self._reply_token is not None or self.tick - self._last_partial_tick < 2):
             return
         audio, uid = self._utterance.audio(), self._utterance_id
         self._partial_pending, self._last_partial_tick = True, self.tick

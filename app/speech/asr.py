@@ -59,7 +59,9 @@ class WhisperAsr:
     def reset(self) -> None:
         """Nothing streams between calls; kept so every speech module has the same lifecycle."""
 
-    def transcribe(self, audio: np.ndarray) -> Transcript:
+    def transcribe(self, audio: np.ndarray, beam_size: int = 4) -> Transcript:
+        """Beam search by default (measured: greedy heard "the word orange" as "a dark inch",
+        beams of 4-5 got it right for ~60-150 ms more); partial transcripts pass beam_size=1."""
         import ctranslate2
 
         audio = audio.astype(np.float32, copy=False)[-WINDOW_FRAMES[-1] * 160:]
@@ -68,7 +70,7 @@ class WhisperAsr:
         padded[:len(audio)] = audio
         mel = self._features(padded, padding=0)[:, :frames]
         batch = ctranslate2.StorageView.from_array(np.ascontiguousarray(mel[None], dtype=np.float32))
-        result = self._fw.model.generate(batch, [self._prompt], beam_size=1, max_length=120,
+        result = self._fw.model.generate(batch, [self._prompt], beam_size=beam_size, max_length=120,
                                          return_scores=True, return_no_speech_prob=True, suppress_blank=True)[0]
         tokens = [t for t in result.sequences_ids[0] if t < self._tokenizer.token_to_id("<|endoftext|>")]
         text = self._tokenizer.decode(tokens).strip()
