@@ -57,8 +57,14 @@ class LlamaChatSession:
         self._llm.eval(tokens)
 
     def _compact(self) -> None:
-        """Context full: start over with the system prompt and the most recent exchanges."""
-        recent = self._history[-4:]
+        """Context full: start over with the system prompt and the most recent exchanges (~700 tokens)."""
+        recent: list[tuple[str, str]] = []
+        chars = 0
+        for role, text in reversed(self._history):
+            chars += len(text)
+            if chars > 2800:
+                break
+            recent.insert(0, (role, text))
         self._llm.reset()
         self._llm.eval(self._tokens(f"<|im_start|>system\n{self._system}<|im_end|>\n"))
         for role, text in recent:

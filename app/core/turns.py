@@ -32,6 +32,9 @@ class TurnSettings:
     # The speculative transcript also votes: "... instead." ends a turn, "a trip to..." or
     # "remind me, um," does not (Whisper punctuates from prosody and sense).
     text_end_silence_ms: int = 600
+    # Speech resuming within this long after an ended turn whose reply was not heard yet
+    # continues that turn (it was a pause); later speech is a new turn.
+    resume_gap_ms: int = 2500
     end_silence_ms: int = 2000  # enough silence whatever the model says (also: no model)
     barge_in_ms: int = 200  # user speech over the assistant for this long stops it
     pre_roll_ms: int = 400  # audio kept from before the utterance started (onsets are quiet)

@@ -461,6 +461,11 @@ class BackgroundDesk:
     def busy(self) -> bool:
         return bool(self.worker.active())
 
+    def has_work(self) -> bool:
+        """Running tasks or results waiting to be delivered. Safe to call from the inference thread
+        (the engine uses it to word the cancel acknowledgment)."""
+        return bool(self.worker.active()) or len(self.policy._pending) > 0
+
     def start(self, request: str, kind: str, now_ms: int, screen_text: str = "") -> tuple[int, list[DeskEvent]]:
         pkg = self.log.package(request, kind, now_ms, screen_text)
         task_id = self.worker.submit(pkg)
@@ -505,3 +510,25 @@ class BackgroundDesk:
 
     def close(self) -> None:
         self.worker.close()
+
+
+def build_desk(spec: Any = None, delivery: DeliveryMode | str = DeliveryMode.WHEN_IDLE,
+               on_fallback: Callable[[Exception], None] | None = None, max_tokens: int = 320) -> BackgroundDesk:
+    """The background desk for a backend spec (presence.models.backends.BackendSpec; None = embedded).
+
+    The model opens lazily on the worker thread at the first task: a second embedded session
+    (1 thread, ~66 MB more memory; the weights are shared through the page cache), the user's GGUF,
+    or a server with the embedded model behind it. Model tools are offered only to backends that
+    support tool calls (servers).
+    """
+    from presence.core.tools import MODEL_TOOLS
+    from presence.models.backends import BackendSpec, open_with_fallback
+
+    spec = spec or BackendSpec()
+
+    def open_model() -> Any:
+        return open_with_fallback(spec, on_fallback, threads=1, system_prompt=BACKGROUND_SYSTEM_PROMPT,
+                                  first_token_timeout_s=spec.timeout_s)
+
+    worker = BackgroundWorker(open_model, max_tokens=max_tokens, tools=MODEL_TOOLS)
+    return BackgroundDesk(worker, DeliveryPolicy(delivery))

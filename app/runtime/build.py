@@ -47,6 +47,7 @@ def load_models(choice: ModelChoice | None = None) -> Models:
 def build_app(models: Models, mic: Any, speaker: Any, executor: Any, sink: EventSink,
               settings: TurnSettings | None = None, screen: Any = None) -> Runner:
     models.vad.reset()
+    models.engine.reset()
     from presence.speech.echo import EchoCanceller
 
     return Runner(mic, speaker, models.vad, models.engine, executor, sink, settings, endpoint=models.endpoint,

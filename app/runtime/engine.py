@@ -94,6 +94,11 @@ class ReplyEngine:
             yield ReplyChunk(reply_id, NOT_SURE, self.tts.synthesize(NOT_SURE))
         yield ReplyDone(reply_id, "cancelled" if token.cancelled else "complete")
 
+    def reset(self) -> None:
+        """A new session: the conversation so far is forgotten."""
+        self.llm.reset()
+        self._checkpoints.clear()
+
     def discard_reply(self, reply_id: int) -> None:
         """The user went on talking before hearing this reply: forget the exchange entirely."""
         point = self._checkpoints.pop(reply_id, None)

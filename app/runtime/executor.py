@@ -2,9 +2,11 @@
 
 Two executors with the same interface:
 - ThreadExecutor (live and real-time replay): a worker thread; results come back as they are made.
-- VirtualTimeExecutor (`replay --fast`): runs each job at once but stamps every result with the
-  compute time it really took, and releases it only when logical time reaches that stamp. So a
-  fast replay still places output at the time it would have been produced.
+- VirtualTimeExecutor (`replay --fast`): a simulated worker on a logical clock. Jobs are
+  generators; each step runs for real and its measured compute time advances the worker's
+  clock, and a result is released only when the runner's logical time reaches it. A job cancelled
+  meanwhile stops at its next step, as on the thread. So a fast replay places output where a live
+  run would have produced it, without waiting for it.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,15 +42,15 @@ class JobError:
     message: str
 
 
-def _drain(job: Job, token: CancelToken, name: str, emit: Callable[[Any], None]) -> None:
+def _steps(job: Job, token: CancelToken, name: str) -> Iterator[Any]:
+    """The job's results one by one; an exception becomes a final JobError item."""
     try:
-        items = job(token)
-        for item in items or ():
+        for item in job(token) or ():
             if token.cancelled:
                 return
-            emit(item)
+            yield item
     except Exception as exc:  # a model failure must not kill the worker
-        emit(JobError(name, f"{type(exc).__name__}: {exc}"))
+        yield JobError(name, f"{type(exc).__name__}: {exc}")
 
 
 class ThreadExecutor:
@@ -61,7 +64,8 @@ class ThreadExecutor:
         while (entry := self._jobs.get()) is not None:
             job, token, name = entry
             if not token.cancelled:
-                _drain(job, token, name, self._results.put)
+                for item in _steps(job, token, name):
+                    self._results.put(item)
 
     def submit(self, job: Job, now_ms: int, name: str = "job") -> CancelToken:
         token = CancelToken()
@@ -76,9 +80,6 @@ class ThreadExecutor:
             except queue.Empty:
                 return out
 
-    def idle(self) -> bool:
-        return self._jobs.empty() and self._results.empty()
-
     def close(self) -> None:
         self._jobs.put(None)
         self._thread.join(timeout=5)
@@ -86,28 +87,45 @@ class ThreadExecutor:
 
 class VirtualTimeExecutor:
     def __init__(self) -> None:
+        self._queue: deque[tuple[Job, CancelToken, str, int]] = deque()
+        self._current: tuple[Iterator[Any], CancelToken] | None = None
+        self._clock_ms = 0.0  # how far the simulated worker has got
         self._pending: list[tuple[float, CancelToken, Any]] = []
-        self._busy_until_ms = 0.0
 
     def submit(self, job: Job, now_ms: int, name: str = "job") -> CancelToken:
         token = CancelToken()
-        start_ms = max(float(now_ms), self._busy_until_ms)
-        t0 = time.perf_counter()
-
-        def stamp(item: Any) -> None:
-            self._pending.append((start_ms + (time.perf_counter() - t0) * 1000.0, token, item))
-
-        _drain(job, token, name, stamp)
-        self._busy_until_ms = start_ms + (time.perf_counter() - t0) * 1000.0
+        self._queue.append((job, token, name, now_ms))
         return token
 
+    def _next_job(self) -> bool:
+        while self._queue:
+            job, token, name, submitted_ms = self._queue.popleft()
+            if not token.cancelled:
+                self._clock_ms = max(self._clock_ms, float(submitted_ms))
+                self._current = (_steps(job, token, name), token)
+                return True
+        return False
+
     def ready(self, now_ms: int) -> list[Any]:
+        """Run the worker up to now_ms of logical time and release what it finished by then."""
+        while self._clock_ms < now_ms:
+            if self._current is None and not self._next_job():
+                break
+            if self._clock_ms >= now_ms:
+                break
+            steps, token = self._current
+            t0 = time.perf_counter()
+            item = next(steps, StopIteration)
+            self._clock_ms += (time.perf_counter() - t0) * 1000.0
+            if item is StopIteration or token.cancelled:
+                self._current = None
+                continue
+            self._pending.append((self._clock_ms, token, item))
         due = [item for t, token, item in self._pending if t <= now_ms and not token.cancelled]
         self._pending = [p for p in self._pending if p[0] > now_ms and not p[1].cancelled]
         return due
 
-    def idle(self) -> bool:
-        return not self._pending
-
     def close(self) -> None:
+        self._queue.clear()
         self._pending.clear()
+        self._current = None

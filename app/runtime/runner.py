@@ -270,6 +270,8 @@ class Runner:
         """
         if self._reply_id is None or self._reply_heard or self._held is not None:
             return []
+        if self.now_ms - self._turn_end_speech_ms > self.settings.resume_gap_ms:
+            return []  # a new sentence after a real pause, not the rest of the last one
         self._discard_reply("user continued")
         return [self._last_turn_audio]
 
