@@ -6,6 +6,7 @@ import resource
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -80,6 +81,39 @@ def bench_models(models: Models) -> list[Row]:
     ]
 
 
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f} ms"
+
+
+def bench_duplex(models: Models, scenarios: Path | None) -> list[Row]:
+    """Replay a scenario set through the runner (fast, compute time charged) and score it."""
+    import tempfile
+
+    from presence.evaluation.run import evaluate
+    from presence.evaluation.scenarios import build_all
+
+    with tempfile.TemporaryDirectory() as tmp:
+        if scenarios is None:
+            scenarios = Path(tmp) / "scenarios"
+            build_all(models.engine.tts.synthesize, scenarios)
+        _, s = evaluate(models, scenarios, Path(tmp) / "results")
+        _, echo = evaluate(models, scenarios, Path(tmp) / "echo", echo_gain=0.5, echo_delay_ms=60)
+    p50, worst, stop = s["turn_latency_p50_ms"], s["turn_latency_max_ms"], s["barge_in_stop_p50_ms"]
+    timer = max((abs(e) for e in s["timer_errors_ms"]), default=None)
+    cue = max(s["cue_latencies_ms"], default=None)
+    return [
+        Row(f"duplex scenarios passed ({scenarios.name})", f"{s['passed']}/{s['total']}", "all", s["passed"] == s["total"]),
+        Row("  with echo 0.5 / 60 ms", f"{echo['passed']}/{echo['total']}", "all", echo["passed"] == echo["total"]),
+        Row("turn latency p50 (TML 400, Moshi 265)", _ms(p50), "<= 300 ms", p50 is not None and p50 <= 300),
+        Row("turn latency max", _ms(worst), "<= 600 ms", worst is not None and worst <= 600),
+        Row("barge-in stop p50", _ms(stop), "<= 200 ms", stop is not None and stop <= 200),
+        Row("pause takeovers (Moshi 98 %)", str(s["pause_takeovers"]), "0", s["pause_takeovers"] == 0),
+        Row("false speech under noise", _ms(s["false_speech_ms"]), "0 ms", s["false_speech_ms"] == 0),
+        Row("timer error (worst)", _ms(timer), "<= 500 ms", timer is not None and timer <= 500),
+        Row("cue word -> speech (worst)", _ms(cue), "<= 1000 ms", cue is not None and cue <= 1000),
+    ]
+
+
 def format_table(rows: list[Row]) -> str:
     w = max(len(r.figure) for r in rows)
     v = max(len(r.value) for r in rows)
@@ -97,6 +131,7 @@ def run_bench(say: Say, replay_s: float = 300.0, scenarios: str | None = None) -
     rows += bench_ticks(models, replay_s)
     rows += bench_models(models)
     rows += bench_idle_cpu(models)
+    rows += bench_duplex(models, Path(scenarios) if scenarios else None)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rows.append(Row("peak RSS", f"{rss_mb:.0f} MB", "-", None))
     say(format_table(rows))
