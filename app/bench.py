@@ -102,7 +102,8 @@ def bench_duplex(models: Models, scenarios: Path | None) -> list[Row]:
     timer = max((abs(e) for e in s["timer_errors_ms"]), default=None)
     cue = max(s["cue_latencies_ms"], default=None)
     return [
-        Row(f"duplex scenarios passed ({scenarios.name})", f"{s['passed']}/{s['total']}", "all", s["passed"] == s["total"]),
+        Row(f"duplex scenarios passed ({scenarios.name})", f"{s['passed']}/{s['total']}", "all",
+            s["passed"] == s["total"]),
         Row("  with echo 0.5 / 60 ms", f"{echo['passed']}/{echo['total']}", "all", echo["passed"] == echo["total"]),
         Row("turn latency p50 (TML 400, Moshi 265)", _ms(p50), "<= 300 ms", p50 is not None and p50 <= 300),
         Row("turn latency max", _ms(worst), "<= 600 ms", worst is not None and worst <= 600),
