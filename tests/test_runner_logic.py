@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from presence.core.types import TICK_SAMPLES, ReplyChunk, ReplyDone, UserText
+from presence.core.types import TICK_SAMPLES, PartialText, ReplyChunk, ReplyDone, UserText
 from presence.devices.fakes import RecordingSpeaker, WavMicrophone
 from presence.runtime.executor import VirtualTimeExecutor
 from presence.runtime.runner import Runner
@@ -22,8 +22,9 @@ class FakeEnergyVad:
 class FakeEngine:
     """Replies with a fixed 3 s tone per turn and records what the context kept after a barge-in."""
 
-    def __init__(self):
+    def __init__(self, short_words="mm-hm"):
         self.kept = []
+        self.short_words = short_words
 
     def reply_to_audio(self, rid, audio, token):
         yield UserText(rid, "hello", len(audio) // 16)
@@ -36,10 +37,16 @@ class FakeEngine:
     def keep_heard(self, heard):
         self.kept.append(heard)
 
+    def discard_reply(self, rid):
+        pass
 
-def _run(user: np.ndarray):
+    def partial_transcript(self, uid, audio):
+        yield PartialText(uid, self.short_words)
+
+
+def _run(user: np.ndarray, short_words: str = "mm-hm"):
     speaker = RecordingSpeaker(latency_samples=TICK_SAMPLES)
-    events, engine = [], FakeEngine()
+    events, engine = [], FakeEngine(short_words)
     runner = Runner(WavMicrophone(user), speaker, FakeEnergyVad(), engine, VirtualTimeExecutor(), events.append)
     runner.run()
     return events, speaker, engine
@@ -67,10 +74,36 @@ def test_barge_in_stops_audio_in_the_same_tick_and_keeps_heard_words():
     """User speech over the reply clears playback at once; the context keeps only the heard part."""
     user = np.concatenate([_quiet(400), _talk(1000), _quiet(2600), _talk(800), _quiet(3000)])
     events, speaker, engine = _run(user)
+    paused = next(e for e in events if e.type == "barge_pending")
     barge = next(e for e in events if e.type == "barge_in")
     out = speaker.audio()
-    before = out[barge.t_ms * 16 - TICK_SAMPLES: barge.t_ms * 16]
-    after = out[barge.t_ms * 16: barge.t_ms * 16 + 2 * TICK_SAMPLES]  # written in the barge-in tick and the next
+    before = out[paused.t_ms * 16 - TICK_SAMPLES: paused.t_ms * 16]
+    after = out[paused.t_ms * 16: barge.t_ms * 16 + 2 * TICK_SAMPLES]  # from the first overlapping tick on
     assert np.abs(before).max() > 0.2 and np.abs(after).max() == 0.0
     assert engine.kept and engine.kept[0] != "one two three four five six"
     assert barge.fields["cut"]
+
+
+def _backchannel_run(words: str):
+    user = np.concatenate([_quiet(400), _talk(1000), _quiet(2600), _talk(400), _quiet(4000)])
+    return _run(user, short_words=words)
+
+
+def test_short_backchannel_pauses_then_resumes_the_reply():
+    """'mm-hm' over the reply silences it for a moment, then the same reply goes on; nothing is cut."""
+    events, speaker, engine = _backchannel_run("Mm-hm.")
+    types = [e.type for e in events]
+    assert "barge_pending" in types and "backchannel_heard" in types and "playback_resumed" in types
+    assert "barge_in" not in types and not engine.kept
+    resumed = next(e.t_ms for e in events if e.type == "playback_resumed")
+    out = speaker.audio()
+    assert np.abs(out[resumed * 16: resumed * 16 + 2 * TICK_SAMPLES]).max() > 0.2
+
+
+def test_short_stop_is_a_barge_in_and_is_answered():
+    """A short 'Stop.' over the reply ends it and gets its own reply."""
+    events, _, engine = _backchannel_run("Stop.")
+    types = [e.type for e in events]
+    assert "barge_in" in types and engine.kept
+    barge = types.index("barge_in")
+    assert "user_text" in types[barge:]

@@ -55,3 +55,22 @@ def test_time_and_date_come_from_the_injected_clock():
     now = datetime(2026, 11, 25, 15, 4)
     assert skills.answer("What time is it?", now) == "It's 3:04 PM."
     assert "November 25, 2026" in skills.answer("What's the date today?", now)
+
+
+@pytest.mark.parametrize("text,expected", [("Mm-hm.", True), ("Yeah.", True), ("Okay, I see.", True),
+                                           ("Stop.", False), ("Wait, stop.", False), ("", False)])
+def test_backchannel_words(text, expected):
+    """Acknowledgments are backchannels; 'stop' and 'wait' are not."""
+    from presence.core.text import is_backchannel
+
+    assert is_backchannel(text) is expected
+
+
+@pytest.mark.parametrize("text,expected", [("Make it about a cat instead.", True), ("a trip to...", False),
+                                           ("Could you remind me, um,", False), ("buy milk and", False),
+                                           ("hello there", None)])
+def test_transcript_completeness(text, expected):
+    """Trailing '...', commas and continuation words mean the user is not done."""
+    from presence.core.text import sounds_complete
+
+    assert sounds_complete(text) is expected

@@ -44,19 +44,21 @@ class Playback:
         self._queue: deque[_Queued] = deque()
         self._heard: dict[int, list[str]] = {}
         self._out = np.zeros(tick_samples, np.float32)
+        self.paused = False  # held silent while a possible barge-in is confirmed
 
     def reset(self) -> None:
         self._queue.clear()
         self._heard.clear()
+        self.paused = False
 
     @property
     def audible(self) -> bool:
-        return bool(self._queue)
+        return bool(self._queue) and not self.paused
 
     @property
     def interruptible_audible(self) -> bool:
         """Audible and stoppable by the user (timer and cue announcements are not)."""
-        return bool(self._queue) and self._queue[0].interruptible
+        return self.audible and self._queue[0].interruptible
 
     @property
     def current_reply(self) -> int | None:
@@ -82,7 +84,7 @@ class Playback:
         out = self._out
         out[:] = 0.0
         pos, started = 0, []
-        while pos < self._tick and self._queue:
+        while pos < self._tick and self._queue and not self.paused:
             q = self._queue[0]
             if q.played == 0:
                 started.append(Started(q.reply_id, q.text))
@@ -97,6 +99,7 @@ class Playback:
 
     def interrupt(self) -> Interrupted | None:
         """Drop all queued audio; report what of the playing reply was heard."""
+        self.paused = False
         if not self._queue or not self._queue[0].interruptible:
             return None
         q = self._queue[0]

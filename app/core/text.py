@@ -74,3 +74,13 @@ def sounds_complete(transcript: str) -> bool | None:
     if t.endswith((".", "?", "!")):
         return True
     return None
+
+
+_BACKCHANNEL_WORDS = {"mm", "mhm", "hmm", "hm", "uh", "huh", "yeah", "yes", "yep", "ok", "okay", "right", "sure",
+                      "i", "see", "got", "it", "cool", "nice", "ah", "oh", "aha", "mm-hm", "uh-huh", "true"}
+
+
+def is_backchannel(transcript: str) -> bool:
+    """'mm-hm', 'yeah', 'okay, I see': the listener acknowledging, not taking the turn."""
+    said = words(transcript.replace("-", " "))
+    return 0 < len(said) <= 3 and all(w in _BACKCHANNEL_WORDS for w in said)

@@ -36,7 +36,8 @@ class TurnSettings:
     # continues that turn (it was a pause); later speech is a new turn.
     resume_gap_ms: int = 2500
     end_silence_ms: int = 2000  # enough silence whatever the model says (also: no model)
-    barge_in_ms: int = 200  # user speech over the assistant for this long stops it
+    barge_in_ms: int = 200  # user speech over the assistant for this long pauses it at once
+    barge_confirm_ms: int = 600  # ...and this much more makes it a barge-in; shorter is checked by its words
     pre_roll_ms: int = 400  # audio kept from before the utterance started (onsets are quiet)
     # While we play, speech only counts when the echo-cancelled residual is this much louder than
     # the residual echo expected from the canceller's measured ERLE: leftover echo must never
@@ -67,7 +68,7 @@ class TurnDecision:
 @dataclass(frozen=True)
 class TurnState:
     phase: Phase = Phase.IDLE
-    voiced_ms: int = 0  # voiced time in the current utterance
+    voiced_ms: int = 0  # voiced time in the current utterance (user speech)
     silence_ms: int = 0  # silence since the last voiced tick
     overlap_ms: int = 0  # consecutive voiced time while the assistant is audible
 

@@ -19,7 +19,7 @@ import re
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -206,7 +206,8 @@ class BackgroundWorker:
         self._ids = itertools.count(1)
 
     # --- foreground side (any thread) ----------------------------------------------------------
-    def submit(self, package: ContextPackage) -> int:
+    def submit(self, package: ContextPackage, now_ms: int = 0) -> int:
+        """Queue a task; returns at once. now_ms (logical time) matters only in virtual time."""
         task_id = next(self._ids)
         token = CancelToken()
         with self._lock:
@@ -229,8 +230,8 @@ class BackgroundWorker:
         with self._lock:
             return [t for t, tok in self._tokens.items() if not tok.cancelled]
 
-    def poll(self) -> list[TaskItem]:
-        """Everything that arrived since the last poll (never blocks)."""
+    def poll(self, now_ms: int | None = None) -> list[TaskItem]:
+        """Everything that arrived since the last poll (never blocks). now_ms: see VirtualTimeBackgroundWorker."""
         out: list[TaskItem] = []
         while True:
             try:
@@ -263,12 +264,18 @@ class BackgroundWorker:
         self._items.put((task_id, item))
 
     def _run(self, task_id: int, pkg: ContextPackage, token: CancelToken) -> None:
+        for _ in self._steps(task_id, pkg, token):
+            pass
+
+    def _steps(self, task_id: int, pkg: ContextPackage, token: CancelToken) -> Iterator[None]:
+        """One task as steps (one per streamed piece), so a virtual-time worker can interleave it."""
         if token.cancelled:
             return
         t0 = self._clock()
         self._put(task_id, TaskStarted(task_id, pkg.kind, pkg.request))
+        yield
         try:
-            text = self._work(task_id, pkg, token, t0)
+            text = yield from self._work(task_id, pkg, token, t0)
         except Exception as exc:  # a failing model must not kill the worker or the app
             self._put(task_id, TaskFailed(task_id, pkg.request, f"{type(exc).__name__}: {exc}"))
             return
@@ -276,9 +283,10 @@ class BackgroundWorker:
             return
         self._put(task_id, TaskResult(task_id, pkg.kind, pkg.request, text or NOT_SURE, self._clock() - t0))
 
-    def _work(self, task_id: int, pkg: ContextPackage, token: CancelToken, t0: float) -> str:
+    def _work(self, task_id: int, pkg: ContextPackage, token: CancelToken, t0: float) -> Generator[None, None, str]:
         if self._backend is None:
             self._backend = self._backend_source()
+            yield
         backend = self._backend
         backend.reset()
         backend.add_user(build_prompt(pkg))
@@ -300,6 +308,7 @@ class BackgroundWorker:
                     last_progress = now
                     so_far = "".join(pieces).strip()
                     self._put(task_id, TaskProgress(task_id, so_far, len(so_far)))
+                yield
             text = "".join(pieces)
             calls = list(getattr(backend, "last_tool_calls", []) or []) if use_tools else []
             if not calls or should_stop():
@@ -309,6 +318,7 @@ class BackgroundWorker:
                 result = run_tool(call.name, args, self._now())
                 self._put(task_id, TaskToolCall(task_id, call.name, args, result))
                 backend.add_tool_result(call, result)
+            yield
         return tidy(text)
 
 
@@ -347,6 +357,80 @@ def tidy(text: str) -> str:
     while out and out[-1].endswith(":"):
         out.pop()  # a heading for a list that never came
     return "\n".join(out)
+
+
+class VirtualTimeBackgroundWorker(BackgroundWorker):
+    """For `replay --fast` (next to VirtualTimeExecutor): a simulated background thread on a logical
+    clock. poll(now_ms) runs queued tasks step by step (one streamed piece per step) until the
+    worker's clock reaches now_ms; each step's measured compute time advances that clock, and what a
+    step sends is released only when logical time reaches it. A task cancelled meanwhile stops at
+    its next step. The foreground executor's clock is separate: the two run in parallel, as live.
+    Single-threaded: call it from the runner thread only.
+    """
+
+    def __init__(self, backend: Any, **kwargs: Any) -> None:
+        super().__init__(backend, **kwargs)
+        self._clock = lambda: self._clock_ms / 1000.0  # deadlines and progress pacing in worker time
+        self._clock_ms = 0.0
+        self._step_t0 = 0.0
+        self._waiting: deque[tuple[int, ContextPackage, CancelToken, int]] = deque()
+        self._current: tuple[Iterator[None], CancelToken] | None = None
+        self._stamped: list[tuple[float, int, TaskItem]] = []
+
+    def submit(self, package: ContextPackage, now_ms: int = 0) -> int:
+        task_id = next(self._ids)
+        token = CancelToken()
+        with self._lock:
+            self._tokens[task_id] = token
+        self._waiting.append((task_id, package, token, now_ms))
+        return task_id
+
+    def _put(self, task_id: int, item: TaskItem) -> None:
+        produced_ms = self._clock_ms + (time.perf_counter() - self._step_t0) * 1000.0
+        self._stamped.append((produced_ms, task_id, item))
+
+    def _advance(self, now_ms: int) -> None:
+        while self._clock_ms < now_ms:
+            if self._current is None:
+                if not self._waiting:
+                    return
+                task_id, pkg, token, submitted_ms = self._waiting[0]
+                if token.cancelled:
+                    self._waiting.popleft()
+                    continue
+                if submitted_ms >= now_ms:
+                    return
+                self._waiting.popleft()
+                self._clock_ms = max(self._clock_ms, float(submitted_ms))
+                self._current = (self._steps(task_id, pkg, token), token)
+            steps, token = self._current
+            self._step_t0 = time.perf_counter()
+            finished = next(steps, StopIteration) is StopIteration
+            self._clock_ms += (time.perf_counter() - self._step_t0) * 1000.0
+            if finished or token.cancelled:
+                if not finished:
+                    steps.close()
+                self._current = None
+
+    def poll(self, now_ms: int | None = None) -> list[TaskItem]:
+        if now_ms is not None:
+            self._advance(now_ms)
+            due = [e for e in self._stamped if e[0] <= now_ms]
+            self._stamped = [e for e in self._stamped if e[0] > now_ms]
+            for _, task_id, item in due:
+                self._items.put((task_id, item))
+        return super().poll(now_ms)
+
+    def wait_idle(self, timeout_s: float) -> bool:
+        return self._current is None and not self._waiting
+
+    def close(self) -> None:
+        self.cancel()
+        if self._current is not None:
+            self._current[0].close()
+        self._current, self._stamped = None, []
+        self._waiting.clear()
+        self._pool.shutdown(wait=False)
 
 
 # --- when to speak a result -------------------------------------------------------------------
@@ -468,7 +552,7 @@ class BackgroundDesk:
 
     def start(self, request: str, kind: str, now_ms: int, screen_text: str = "") -> tuple[int, list[DeskEvent]]:
         pkg = self.log.package(request, kind, now_ms, screen_text)
-        task_id = self.worker.submit(pkg)
+        task_id = self.worker.submit(pkg, now_ms)
         self.policy.submitted(task_id)
         return task_id, [("tool_call", {"tool": "deep_task", "task_id": task_id, "kind": kind, "request": request,
                                         "transcript_lines": len(pkg.transcript), "screen_chars": len(pkg.screen_text)})]
@@ -481,10 +565,11 @@ class BackgroundDesk:
         ids = sorted(set(ids))
         return ids, [("tool_call", {"tool": "cancel_task", "cancelled": ids})]
 
-    def tick(self, user_talking: bool, assistant_busy: bool) -> tuple[list[DeskEvent], list[Delivery]]:
-        """Drain the worker and ask the policy; call once per tick."""
+    def tick(self, user_talking: bool, assistant_busy: bool,
+             now_ms: int | None = None) -> tuple[list[DeskEvent], list[Delivery]]:
+        """Drain the worker and ask the policy; call once per tick (now_ms: the runner's logical time)."""
         events: list[DeskEvent] = []
-        for item in self.worker.poll():
+        for item in self.worker.poll(now_ms):
             if isinstance(item, TaskStarted):
                 events.append(("task_started", {"task_id": item.task_id, "kind": item.kind}))
             elif isinstance(item, TaskProgress):

@@ -17,9 +17,8 @@ from typing import Any
 import numpy as np
 
 from presence.core import turns
-from presence.core.intents import CancelTimers, CueRequest, TimerRequest
 from presence.core.playback import Playback
-from presence.core.text import sounds_complete
+from presence.core.text import is_backchannel, sounds_complete
 from presence.core.timekeeping import Timekeeper
 from presence.core.types import (
     TICK_MS,
@@ -34,6 +33,8 @@ from presence.core.types import (
     UserText,
 )
 from presence.runtime.executor import CancelToken, JobError
+from presence.runtime.listening import ListeningMixin
+from presence.runtime.proactive import ProactiveMixin
 
 EventSink = Callable[[Event], None]
 
@@ -48,7 +49,7 @@ class _Utterance:
         return np.concatenate(self.chunks) if self.chunks else np.zeros(0, np.float32)
 
 
-class Runner:
+class Runner(ListeningMixin, ProactiveMixin):
     def __init__(self, mic: Any, speaker: Any, vad: Any, engine: Any, executor: Any, sink: EventSink,
                  settings: turns.TurnSettings | None = None, tick_stats: bool = True,
                  endpoint: Any = None, echo: Any = None) -> None:
@@ -72,6 +73,8 @@ class Runner:
         self._reply_token: CancelToken | None = None
         self._reply_heard = False  # has any audio of the current reply been played?
         self._reply_utterance = 0
+        self._barge_pending = False  # paused for speech over us; not yet known to be a barge-in
+        self._short_barge: tuple[int, np.ndarray] | None = None  # a short utterance over us, being checked
         self._held: list[Any] | None = None  # items of a speculative reply, held until the turn ends
         self._spec_complete: bool | None = None  # does the speculative transcript read as finished?
         self.engine_fillers: list[tuple[str, np.ndarray]] = list(getattr(engine, "fillers", []))
@@ -150,57 +153,10 @@ class Runner:
         self.tick += 1
 
     # --- user side --------------------------------------------------------------------------
-    def _cancel_echo(self, chunk: np.ndarray) -> np.ndarray:
-        """Remove what the speaker played during this chunk (written at the previous tick)."""
-        if self.echo is None:
-            return chunk
-        return self.echo.process(chunk, self._last_out)
-
-    def _guard_echo(self, voice: turns.TickVoice) -> turns.TickVoice:
-        """Residual echo is not the user: while echo is expected, speech must rise clearly above it."""
-        if self.echo is None or self.echo.echo_rms <= 1e-4:
-            return voice
-        expected = self.echo.expected_residual_rms
-        if self.echo.residual_rms > self.settings.echo_guard_ratio * expected:
-            return voice
-        if voice.voiced(self.settings):
-            self.emit("echo_suppressed", residual=round(self.echo.residual_rms, 4), expected=round(expected, 4))
-        return turns.TickVoice(())
-
-    def _track_speech_end(self, voice: turns.TickVoice) -> None:
-        frame_ms = 32
-        voiced = [i for i, p in enumerate(voice.probs) if p >= self.settings.speech_prob]
-        if voiced and voice.voiced(self.settings):
-            self._speech_end_ms = self.now_ms - (len(voice.probs) - 1 - voiced[-1]) * frame_ms
-
-    def _maybe_partial_transcript(self) -> None:
-        """While cue words are watched, transcribe the utterance in progress whenever the worker is free."""
-        if (self._utterance is None or not self.time.watching_cues or self._partial_pending
-                or self._reply_token is not None or self.tick - self._last_partial_tick < 2):
-            return
-        audio, uid = self._utterance.audio(), self._utterance_id
-        self._partial_pending, self._last_partial_tick = True, self.tick
-        self.executor.submit(lambda _tok: self.engine.partial_transcript(uid, audio), self.now_ms, name="partial")
-
-    def _check_cues(self, utterance_id: int, text: str) -> None:
-        for cue in self.time.cue_hits(utterance_id, text):
-            self._announce("cue_heard", cue.text, cue.audio, word=cue.word)
-
-    def _announce(self, kind: str, text: str, audio: Any, **fields: Any) -> None:
-        self.emit(kind, text=text, **fields)
-        if audio is not None and len(audio):
-            self._playback.announce(self._announce_id, text, audio)
-            self._announce_id -= 1
-
-    def _completion(self, chunk: np.ndarray) -> float | None:
-        if self.endpoint is None or self._utterance is None:
-            return None
-        p = self.endpoint.complete_probability(np.concatenate([*self._utterance.chunks, chunk]))
-        self.emit("end_of_turn_check", complete=round(p, 3))
-        return p
-
     def _handle_audio(self, chunk: np.ndarray, decision: turns.TurnDecision) -> None:
         if decision.barge_in:
+            self._pause_for_barge_in()
+        elif self._barge_pending and self._turn.voiced_ms >= self.settings.barge_confirm_ms:
             self._barge_in()
         if decision.utterance_started:
             self._utterance = _Utterance(self._resume_unheard_turn() + list(self._pre_roll))
@@ -216,6 +172,7 @@ class Runner:
         if decision.discard:
             self._utterance = None
             self.emit("user_speech_discarded")
+            self._resume_after_backchannel()
             self._settle_state()
         if decision.speculate and self._utterance is not None:
             self._start_turn_reply(self._utterance.audio(), held=True)
@@ -225,7 +182,9 @@ class Runner:
             self._last_turn_audio = audio
             self._turn_end_speech_ms = self._speech_end_ms
             self.emit("user_turn_end", audio_ms=len(audio) * 1000 // 16000)
-            if self._held is not None and self._reply_utterance == self._utterance_id:
+            if self._barge_pending:
+                self._check_short_barge(audio)
+            elif self._held is not None and self._reply_utterance == self._utterance_id:
                 self._commit()
             else:
                 self._start_turn_reply(audio, held=False)
@@ -296,7 +255,39 @@ class Runner:
         self._reply_token = self.executor.submit(lambda tok: make_job(rid, tok), self.now_ms, name=f"reply-{rid}")
         self._set_state(RunnerState.THINKING)
 
+    def _pause_for_barge_in(self) -> None:
+        """Speech over us: go silent at once, and decide from its length and words what it was."""
+        if self._barge_pending:
+            return
+        self._barge_pending = True
+        self._playback.paused = True
+        self.speaker.clear()
+        self.emit("barge_pending")
+
+    def _check_short_barge(self, audio: np.ndarray) -> None:
+        """A short utterance over us ended: 'mm-hm' lets us go on, 'stop' does not (its words decide)."""
+        uid = self._utterance_id
+        self._short_barge = (uid, audio)
+        self.executor.submit(lambda _tok: self.engine.partial_transcript(uid, audio), self.now_ms, name="short")
+
+    def _short_barge_heard(self, text: str) -> None:
+        _, audio = self._short_barge or (0, None)
+        self._short_barge = None
+        if is_backchannel(text):
+            self.emit("backchannel_heard", text=text)
+            self._resume_after_backchannel()
+            return
+        self._barge_in()
+        self._start_turn_reply(audio, held=False)
+
+    def _resume_after_backchannel(self) -> None:
+        if self._barge_pending:
+            self._barge_pending = False
+            self._playback.paused = False
+            self.emit("playback_resumed")
+
     def _barge_in(self) -> None:
+        self._barge_pending = False
         if self._held is not None:
             self._discard_reply("user talked over us")
         cut = self._playback.interrupt()
@@ -318,6 +309,9 @@ class Runner:
             self.emit("error", source=item.name, message=item.message)
             self._partial_pending = False
             self._settle_state()
+            return
+        if isinstance(item, PartialText) and self._short_barge and item.utterance_id == self._short_barge[0]:
+            self._short_barge_heard(item.text)
             return
         if isinstance(item, PartialText):
             self._partial_pending = False
@@ -345,18 +339,6 @@ class Runner:
             if item.reason != "complete":
                 self._reply_id = None
             self._settle_state()
-
-    def _accept(self, item: IntentAccepted) -> None:
-        intent = item.intent
-        if isinstance(intent, TimerRequest):
-            due = self._turn_end_speech_ms + int(intent.seconds * 1000)
-            self.time.add_timer(due, item.text, item.audio)
-            self.emit("tool_call", tool="timer", seconds=intent.seconds, due_ms=due)
-        elif isinstance(intent, CueRequest):
-            self.time.add_cue(intent.word, item.text, item.audio, intent.repeat)
-            self.emit("tool_call", tool="cue_watch", word=intent.word, repeat=intent.repeat)
-        elif isinstance(intent, CancelTimers):
-            self.emit("tool_call", tool="cancel_timers", cancelled=self.time.cancel_timers())
 
     def _play(self) -> None:
         out, started = self._playback.next_tick()

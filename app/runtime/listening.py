@@ -1,0 +1,53 @@
+"""The listening half of the runner: echo removal, the echo guard, speech-end tracking, smart-turn.
+
+A mixin of Runner (it uses the runner's echo canceller, endpoint model, settings and events);
+kept apart so each file stays small.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from presence.core import turns
+
+
+class ListeningMixin:
+    echo: Any
+    endpoint: Any
+    settings: turns.TurnSettings
+    _last_out: np.ndarray
+    _speech_end_ms: int
+    _utterance: Any
+
+    def _cancel_echo(self, chunk: np.ndarray) -> np.ndarray:
+        """Remove what the speaker played during this chunk (written at the previous tick)."""
+        if self.echo is None:
+            return chunk
+        return self.echo.process(chunk, self._last_out)
+
+    def _guard_echo(self, voice: turns.TickVoice) -> turns.TickVoice:
+        """Residual echo is not the user: while echo is expected, speech must rise clearly above it."""
+        if self.echo is None or self.echo.echo_rms <= 1e-4:
+            return voice
+        expected = self.echo.expected_residual_rms
+        if self.echo.residual_rms > self.settings.echo_guard_ratio * expected:
+            return voice
+        if voice.voiced(self.settings):
+            self.emit("echo_suppressed", residual=round(self.echo.residual_rms, 4), expected=round(expected, 4))
+        return turns.TickVoice(())
+
+    def _track_speech_end(self, voice: turns.TickVoice) -> None:
+        frame_ms = 32
+        voiced = [i for i, p in enumerate(voice.probs) if p >= self.settings.speech_prob]
+        if voiced and voice.voiced(self.settings):
+            self._speech_end_ms = self.now_ms - (len(voice.probs) - 1 - voiced[-1]) * frame_ms
+
+    def _completion(self, chunk: np.ndarray) -> float | None:
+        if self.endpoint is None or self._utterance is None:
+            return None
+        p = self.endpoint.complete_probability(np.concatenate([*self._utterance.chunks, chunk]))
+        self.emit("end_of_turn_check", complete=round(p, 3))
+        return p
+

@@ -1,0 +1,48 @@
+"""The proactive half of the runner: timers, cue words and short announcements.
+
+A mixin of Runner: timers fire at their tick, cue words are looked for in partial transcripts of
+the utterance in progress, and what they say goes to the playback queue as announcements.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from presence.core.intents import CancelTimers, CueRequest, TimerRequest
+from presence.core.types import IntentAccepted
+
+
+class ProactiveMixin:
+    """Needs the Runner's time (Timekeeper), playback, executor, engine and emit()."""
+
+    def _maybe_partial_transcript(self) -> None:
+        """While cue words are watched, transcribe the utterance in progress whenever the worker is free."""
+        if (self._utterance is None or not self.time.watching_cues or self._partial_pending
+                or self._reply_token is not None or self.tick - self._last_partial_tick < 2):
+            return
+        audio, uid = self._utterance.audio(), self._utterance_id
+        self._partial_pending, self._last_partial_tick = True, self.tick
+        self.executor.submit(lambda _tok: self.engine.partial_transcript(uid, audio), self.now_ms, name="partial")
+
+    def _check_cues(self, utterance_id: int, text: str) -> None:
+        for cue in self.time.cue_hits(utterance_id, text):
+            self._announce("cue_heard", cue.text, cue.audio, word=cue.word)
+
+    def _announce(self, kind: str, text: str, audio: Any, **fields: Any) -> None:
+        self.emit(kind, text=text, **fields)
+        if audio is not None and len(audio):
+            self._playback.announce(self._announce_id, text, audio)
+            self._announce_id -= 1
+
+    def _accept(self, item: IntentAccepted) -> None:
+        intent = item.intent
+        if isinstance(intent, TimerRequest):
+            due = self._turn_end_speech_ms + int(intent.seconds * 1000)
+            self.time.add_timer(due, item.text, item.audio)
+            self.emit("tool_call", tool="timer", seconds=intent.seconds, due_ms=due)
+        elif isinstance(intent, CueRequest):
+            self.time.add_cue(intent.word, item.text, item.audio, intent.repeat)
+            self.emit("tool_call", tool="cue_watch", word=intent.word, repeat=intent.repeat)
+        elif isinstance(intent, CancelTimers):
+            self.emit("tool_call", tool="cancel_timers", cancelled=self.time.cancel_timers())
+
