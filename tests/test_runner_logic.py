@@ -19,12 +19,20 @@ class FakeEnergyVad:
         return [1.0 if np.abs(f).mean() > 0.05 else 0.0 for f in frames]
 
 
+class FakeEndpoint:
+    """smart-turn stand-in: every pause sounds unfinished."""
+
+    def complete_probability(self, audio):
+        return 0.05
+
+
 class FakeEngine:
     """Replies with a fixed 3 s tone per turn and records what the context kept after a barge-in."""
 
     def __init__(self, short_words="mm-hm"):
         self.kept = []
         self.short_words = short_words
+        self.backchannels = [("Mm-hm.", np.full(4000, 0.2, np.float32))]
 
     def reply_to_audio(self, rid, audio, token):
         yield UserText(rid, "hello", len(audio) // 16)
@@ -107,3 +115,21 @@ def test_short_stop_is_a_barge_in_and_is_answered():
     assert "barge_in" in types and engine.kept
     barge = types.index("barge_in")
     assert "user_text" in types[barge:]
+
+
+def test_own_backchannels_in_long_turns_only_when_enabled():
+    """With backchannels on, a thinking pause in a long turn gets a short 'mm-hm'; off by default."""
+    from presence.core.turns import TurnSettings
+
+    user = np.concatenate([_quiet(400), _talk(5000), _quiet(600), _talk(1000), _quiet(3000)])
+
+    def run(settings):
+        events = []
+        runner = Runner(WavMicrophone(user), RecordingSpeaker(), FakeEnergyVad(), FakeEngine(), VirtualTimeExecutor(),
+                        events.append, settings, endpoint=FakeEndpoint())
+        runner.run()
+        return [e for e in events if e.type == "backchannel"]
+
+    assert not run(TurnSettings())
+    said = run(TurnSettings(backchannel_every_ms=5000))
+    assert len(said) == 1 and said[0].t_ms > 5400

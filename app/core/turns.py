@@ -35,6 +35,10 @@ class TurnSettings:
     # Speech resuming within this long after an ended turn whose reply was not heard yet
     # continues that turn (it was a pause); later speech is a new turn.
     resume_gap_ms: int = 2500
+    # Our own backchannels ("mm-hm") in thinking pauses of a long user turn; 0 turns them off
+    # (the default: a timed cue or timer scenario would count one as speaking early).
+    backchannel_every_ms: int = 0
+    backchannel_after_ms: int = 4000  # of user speech in the turn before the first one
     end_silence_ms: int = 2000  # enough silence whatever the model says (also: no model)
     barge_in_ms: int = 200  # user speech over the assistant for this long pauses it at once
     barge_confirm_ms: int = 600  # ...and this much more makes it a barge-in; shorter is checked by its words

@@ -31,6 +31,7 @@ class ReplyEngine:
         self._checkpoints: dict[int, Any] = {}
         # Said at once when a turn ends and the answer is not ready yet (synthesized at load).
         self.fillers = [(t, tts.synthesize(t)) for t in ("Hmm.", "Let me see.", "Okay.")]
+        self.backchannels = [(t, tts.synthesize(t)) for t in ("Mm-hm.", "Right.")]
 
     def reply_to_audio(self, reply_id: int, audio: np.ndarray, token: CancelToken) -> Iterator[Any]:
         transcript = self.asr.transcribe(audio)

@@ -46,3 +46,15 @@ class ProactiveMixin:
         elif isinstance(intent, CancelTimers):
             self.emit("tool_call", tool="cancel_timers", cancelled=self.time.cancel_timers())
 
+    def _maybe_backchannel(self, complete_prob: float | None) -> None:
+        """A short "mm-hm" at a thinking pause of a long user turn, at most every backchannel_every_ms."""
+        s = self.settings
+        if (not s.backchannel_every_ms or complete_prob is None or complete_prob >= s.quick_end_prob
+                or self._turn.silence_ms != s.quick_end_silence_ms or self._turn.voiced_ms < s.backchannel_after_ms
+                or self.now_ms - self._last_backchannel_ms < s.backchannel_every_ms or self._playback.audible):
+            return
+        sounds = getattr(self.engine, "backchannels", [])
+        if sounds:
+            text, audio = sounds[self.tick % len(sounds)]
+            self._last_backchannel_ms = self.now_ms
+            self._announce("backchannel", text, audio)

@@ -73,6 +73,7 @@ class Runner(ListeningMixin, ProactiveMixin):
         self._reply_token: CancelToken | None = None
         self._reply_heard = False  # has any audio of the current reply been played?
         self._reply_utterance = 0
+        self._last_backchannel_ms = -10**9
         self._barge_pending = False  # paused for speech over us; not yet known to be a barge-in
         self._short_barge: tuple[int, np.ndarray] | None = None  # a short utterance over us, being checked
         self._held: list[Any] | None = None  # items of a speculative reply, held until the turn ends
@@ -137,6 +138,7 @@ class Runner(ListeningMixin, ProactiveMixin):
         complete = self._completion(chunk) if turns.needs_completion_check(self._turn, voice, self.settings) else None
         audible = self._playback.interruptible_audible
         self._turn, decision = turns.step(self._turn, voice, audible, self.settings, complete, self._spec_complete)
+        self._maybe_backchannel(complete)
         self._handle_audio(chunk, decision)
         self._handle_typed()
         for item in self.executor.ready(self.now_ms):
