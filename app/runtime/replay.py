@@ -58,7 +58,8 @@ def replay(opts: ReplayOptions, models: Models) -> list[Event]:
     write_wav_16k_mono(opts.out / "assistant.wav", speaker.segment(0, max(len(audio), len(speaker))))
     with open(opts.out / "events.jsonl", "w", encoding="utf-8") as f:
         for e in events:
-            f.write(e.to_json() + "\n")
+            if e.type != "level":  # the microphone meter, 5 times a second: for the window, not the log
+                f.write(e.to_json() + "\n")
     return events
 
 

@@ -63,7 +63,7 @@ class Runner(ListeningMixin, ProactiveMixin):
         self.tick = 0
         self.muted = False
         self.state = RunnerState.LISTENING
-        self.stats: list[TickStats] = []
+        self.stats: deque[TickStats] = deque(maxlen=100_000)
         self._turn = turns.TurnState()
         self._playback = Playback(TICK_SAMPLES)
         self._pre_roll: deque[np.ndarray] = deque(maxlen=max(1, self.settings.pre_roll_ms // TICK_MS))
@@ -132,6 +132,7 @@ class Runner(ListeningMixin, ProactiveMixin):
         if self.muted:
             chunk = np.zeros_like(chunk)
         chunk = self._cancel_echo(chunk)
+        self.emit("level", rms=round(float(np.sqrt(np.mean(chunk ** 2))), 4))
         voice = turns.TickVoice(tuple(self.vad.process(chunk)))
         voice = self._guard_echo(voice)
         self._track_speech_end(voice)
@@ -150,7 +151,7 @@ class Runner(ListeningMixin, ProactiveMixin):
         compute_ms = (time.perf_counter() - t0) * 1000.0
         self.stats.append(TickStats(self.tick, compute_ms, 0.0))
         if self.tick_stats and self.tick % 25 == 24:
-            recent = [s.compute_ms for s in self.stats[-25:]]
+            recent = [s.compute_ms for s in list(self.stats)[-25:]]
             self.emit("tick_stats", p50_ms=round(float(np.median(recent)), 2), max_ms=round(max(recent), 2))
         self.tick += 1
 
