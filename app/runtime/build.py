@@ -44,11 +44,35 @@ def load_models(choice: ModelChoice | None = None) -> Models:
     return Models(SileroVad(), engine, SmartTurn())
 
 
+def build_desk_for(executor: Any, delivery: str = "when_idle") -> Any:
+    """Background work on the embedded model; on a logical clock when the foreground runs on one."""
+    from presence.runtime.background import (
+        BACKGROUND_SYSTEM_PROMPT,
+        BackgroundDesk,
+        DeliveryPolicy,
+        VirtualTimeBackgroundWorker,
+        build_desk,
+    )
+    from presence.runtime.executor import VirtualTimeExecutor
+
+    if not isinstance(executor, VirtualTimeExecutor):
+        return build_desk(None, delivery)
+    from presence.core.tools import MODEL_TOOLS
+    from presence.models.backends import BackendSpec, open_with_fallback
+
+    def open_model() -> Any:
+        return open_with_fallback(BackendSpec(), None, threads=1, system_prompt=BACKGROUND_SYSTEM_PROMPT)
+
+    return BackgroundDesk(VirtualTimeBackgroundWorker(open_model, tools=MODEL_TOOLS), DeliveryPolicy(delivery))
+
+
 def build_app(models: Models, mic: Any, speaker: Any, executor: Any, sink: EventSink,
-              settings: TurnSettings | None = None, screen: Any = None) -> Runner:
+              settings: TurnSettings | None = None, screen: Any = None, background: bool = True) -> Runner:
     models.vad.reset()
     models.engine.reset()
+    desk = build_desk_for(executor) if background else None
+    models.engine.has_background_work = desk.has_work if desk is not None else (lambda: False)
     from presence.speech.echo import EchoCanceller
 
     return Runner(mic, speaker, models.vad, models.engine, executor, sink, settings, endpoint=models.endpoint,
-                  echo=EchoCanceller())
+                  echo=EchoCanceller(), desk=desk)

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from presence.core import skills
+from presence.core import skills, tools
 from presence.core.intents import CueRequest, TimerRequest, parse_intent
 from presence.core.text import SentenceSplitter, clean_reply
 from presence.core.types import SAMPLE_RATE_HZ, IntentAccepted, PartialText, ReplyChunk, ReplyDone, UserText
@@ -23,14 +23,16 @@ NOT_SURE = "I'm not sure. A bigger model can be configured in settings."
 
 class ReplyEngine:
     def __init__(self, asr: Any, llm: Any, tts: Any, now: Callable[[], datetime] = datetime.now,
-                 max_reply_tokens: int = 80) -> None:
+                 max_reply_tokens: int = 80, has_background_work: Callable[[], bool] = lambda: False) -> None:
         self.asr, self.llm, self.tts = asr, llm, tts
         self._now = now
         self._max_tokens = max_reply_tokens
         self._splitter = SentenceSplitter()
         self._checkpoints: dict[int, Any] = {}
+        self.has_background_work = has_background_work  # set by build_app once the background desk exists
         # Said at once when a turn ends and the answer is not ready yet (synthesized at load).
         self.fillers = [(t, tts.synthesize(t)) for t in ("Hmm.", "Let me see.", "Okay.")]
+        self._spoken_cache = {t: tts.synthesize(t) for t in (tools.DeepTask("", "").ack(),)}
         self.backchannels = [(t, tts.synthesize(t)) for t in ("Mm-hm.", "Right.")]
 
     def reply_to_audio(self, reply_id: int, audio: np.ndarray, token: CancelToken) -> Iterator[Any]:
@@ -49,7 +51,11 @@ class ReplyEngine:
         if intent is not None:
             yield from self._accept_intent(reply_id, text, intent)
             return
-        exact = skills.answer(text, self._now())
+        tool = tools.parse_tool_intent(text)
+        if tool is not None and not (isinstance(tool, tools.DeepTask) and tool.kind == "story"):
+            yield from self._accept_tool(reply_id, text, tool)  # stories stream from the foreground instead
+            return
+        exact = tools.convert_units(text) or skills.answer(text, self._now())
         self.llm.add_user(text)
         if exact is not None:
             self.llm.add_assistant(exact)
@@ -72,6 +78,31 @@ class ReplyEngine:
         self.llm.add_assistant(ack)
         yield ReplyChunk(reply_id, ack, self.tts.synthesize(ack), final=True)
         yield ReplyDone(reply_id)
+
+    def _accept_tool(self, reply_id: int, text: str, tool: Any) -> Iterator[Any]:
+        """Deep work goes to the background (acknowledged at once); "never mind" cancels it."""
+        cancelling = isinstance(tool, tools.CancelTask)
+        ack = tool.ack(1 if self.has_background_work() else 0) if cancelling else tool.ack()
+        yield IntentAccepted(reply_id, tool, "", None)
+        self.llm.add_user(text)
+        self.llm.add_assistant(ack)
+        yield ReplyChunk(reply_id, ack, self._cached_speech(ack), final=True)
+        yield ReplyDone(reply_id)
+
+    def _cached_speech(self, text: str) -> Any:
+        if text not in self._spoken_cache:
+            self._spoken_cache[text] = self.tts.synthesize(text)
+        return self._spoken_cache[text]
+
+    def speak_result(self, reply_id: int, text: str, token: CancelToken) -> Iterator[Any]:
+        """A background result, spoken sentence by sentence; it joins the foreground's context."""
+        self.llm.add_assistant(text)
+        self._splitter.reset()
+        for sentence in self._splitter.push(text + " ") + self._splitter.flush():
+            if token.cancelled:
+                break
+            yield ReplyChunk(reply_id, sentence, self.tts.synthesize(sentence))
+        yield ReplyDone(reply_id, "cancelled" if token.cancelled else "complete")
 
     def partial_transcript(self, utterance_id: int, audio: np.ndarray) -> Iterator[Any]:
         """The words so far of an utterance still in progress (for cue words)."""

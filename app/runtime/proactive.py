@@ -36,6 +36,8 @@ class ProactiveMixin:
 
     def _accept(self, item: IntentAccepted) -> None:
         intent = item.intent
+        if self._desk_accept(intent):
+            return
         if isinstance(intent, TimerRequest):
             due = self._turn_end_speech_ms + int(intent.seconds * 1000)
             self.time.add_timer(due, item.text, item.audio)

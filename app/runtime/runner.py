@@ -32,6 +32,7 @@ from presence.core.types import (
     TickStats,
     UserText,
 )
+from presence.runtime.deskwork import DeskMixin
 from presence.runtime.executor import CancelToken, JobError
 from presence.runtime.listening import ListeningMixin
 from presence.runtime.proactive import ProactiveMixin
@@ -49,13 +50,15 @@ class _Utterance:
         return np.concatenate(self.chunks) if self.chunks else np.zeros(0, np.float32)
 
 
-class Runner(ListeningMixin, ProactiveMixin):
+class Runner(ListeningMixin, ProactiveMixin, DeskMixin):
     def __init__(self, mic: Any, speaker: Any, vad: Any, engine: Any, executor: Any, sink: EventSink,
                  settings: turns.TurnSettings | None = None, tick_stats: bool = True,
-                 endpoint: Any = None, echo: Any = None) -> None:
+                 endpoint: Any = None, echo: Any = None, desk: Any = None) -> None:
         self.mic, self.speaker, self.vad, self.engine, self.executor = mic, speaker, vad, engine, executor
         self.endpoint = endpoint  # smart-turn; None falls back to silence alone
         self.echo = echo  # echo canceller; the speaker output is its reference
+        self.desk = desk  # background work (None: deep tasks are answered in the foreground)
+        self._delivering: dict[int, Any] = {}  # reply id -> background result being spoken
         self._last_out = np.zeros(TICK_SAMPLES, np.float32)
         self.sink = sink
         self.settings = settings or turns.TurnSettings()
@@ -144,6 +147,7 @@ class Runner(ListeningMixin, ProactiveMixin):
         self._handle_typed()
         for item in self.executor.ready(self.now_ms):
             self._handle_result(item)
+        self._desk_tick()
         self._maybe_partial_transcript()
         for due in self.time.due(self.now_ms):
             self._announce("timer_due", due.text, due.audio, due_ms=due.due_ms)
@@ -162,6 +166,7 @@ class Runner(ListeningMixin, ProactiveMixin):
         elif self._barge_pending and self._turn.voiced_ms >= self.settings.barge_confirm_ms:
             self._barge_in()
         if decision.utterance_started:
+            self._requeue_unheard_delivery()
             self._utterance = _Utterance(self._resume_unheard_turn() + list(self._pre_roll))
             self._utterance_id += 1
             self.emit("user_speech_start")
@@ -243,6 +248,7 @@ class Runner(ListeningMixin, ProactiveMixin):
             self._typed.clear()
         for text in texts:
             self.emit("user_text", text=text, typed=True)
+            self._desk_heard(text)
             self._start_reply(lambda rid, tok, t=text: self.engine.reply_to_text(rid, t, tok))
             self._held = None
 
@@ -331,6 +337,7 @@ class Runner(ListeningMixin, ProactiveMixin):
             return
         if isinstance(item, UserText):
             self.emit("user_text", text=item.text, reply_id=item.reply_id)
+            self._desk_heard(item.text)
             self._check_cues(self._reply_utterance, item.text)
         elif isinstance(item, IntentAccepted):
             self._accept(item)
@@ -347,6 +354,8 @@ class Runner(ListeningMixin, ProactiveMixin):
         out, started = self._playback.next_tick()
         for s in started:
             self._reply_heard = self._reply_heard or s.reply_id == self._reply_id
+            self._delivery_started(s.reply_id)
+            self._desk_said(s.text)
             self.emit("assistant_text", text=s.text, reply_id=s.reply_id)
         self.speaker.write(out)
         self._last_out = out

@@ -1,0 +1,70 @@
+"""The runner's side of background work: hand deep tasks over, weave results back in.
+
+A mixin of Runner. The desk (presence.runtime.background.BackgroundDesk) keeps the transcript log,
+the worker and the delivery policy; this decides when a delivered result is spoken and gives it
+back to the policy if the user starts talking before any of it was heard.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from presence.core import tools
+
+
+class DeskMixin:
+    """Needs the Runner's desk (or None), playback, reply state, engine and emit()."""
+
+    desk: Any
+
+    def _emit_all(self, events: list[tuple[str, dict[str, Any]]]) -> None:
+        for type_, fields in events:
+            self.emit(type_, **fields)
+
+    def _desk_heard(self, text: str) -> None:
+        if self.desk is not None:
+            self.desk.heard_user(self.now_ms, text)
+
+    def _desk_said(self, text: str) -> None:
+        if self.desk is not None:
+            self.desk.said(self.now_ms, text)
+
+    def _desk_accept(self, intent: Any) -> bool:
+        """Start or cancel background work; False when the intent is not background work."""
+        if self.desk is None or not isinstance(intent, tools.DeepTask | tools.CancelTask):
+            return False
+        if isinstance(intent, tools.DeepTask):
+            _, events = self.desk.start(intent.request, intent.kind, self.now_ms, screen_text=self._screen_text())
+        else:
+            _, events = self.desk.cancel()
+            for rid in list(self._delivering):
+                self._delivering.pop(rid)
+        self._emit_all(events)
+        return True
+
+    def _screen_text(self) -> str:
+        return ""
+
+    def _desk_tick(self) -> None:
+        """Drain finished work; speak a due result when the policy says now."""
+        if self.desk is None:
+            return
+        busy = self._playback.audible or self._reply_token is not None or self._held is not None
+        events, deliveries = self.desk.tick(user_talking=self._utterance is not None, assistant_busy=busy,
+                                            now_ms=self.now_ms)
+        self._emit_all(events)
+        for d in deliveries:
+            if d.speak:
+                self._start_reply(lambda rid, tok, t=d.text: self.engine.speak_result(rid, t, tok))
+                self._delivering[self._reply_id] = d
+                self._reply_heard = True  # speech from now on is a new turn, not the rest of the last one
+
+    def _delivery_started(self, reply_id: int) -> None:
+        self._delivering.pop(reply_id, None)
+
+    def _requeue_unheard_delivery(self) -> None:
+        """The user spoke before a delivered result was heard: keep it for the next quiet moment."""
+        if self._reply_id in self._delivering:
+            d = self._delivering.pop(self._reply_id)
+            self._discard_reply("user started talking")
+            self.desk.policy.requeue(d)

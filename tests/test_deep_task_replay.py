@@ -1,0 +1,34 @@
+"""A deep task through replay: acknowledged at once, follow-ups answered meanwhile, result woven in later."""
+
+import numpy as np
+import pytest
+
+from presence.devices.audio_files import write_wav_16k_mono
+from presence.runtime.replay import ReplayOptions, replay
+
+pytestmark = pytest.mark.slow
+
+
+def test_deep_task_is_acknowledged_then_delivered_when_the_user_is_quiet(models, tmp_path):
+    """A long plan is acknowledged at once, 7x8 is answered while it is written, the plan comes after."""
+    say = models.engine.tts.synthesize
+    quiet = [np.zeros(int(s * 16000), np.float32) for s in (0.8, 2.2, 25.0)]
+    task = say("Write a detailed plan for my whole week, day by day.")
+    follow_up = say("What is seven times eight?")
+    write_wav_16k_mono(tmp_path / "user.wav", np.concatenate([quiet[0], task, quiet[1], follow_up, quiet[2]]))
+    events = replay(ReplayOptions(tmp_path / "user.wav", tmp_path / "out", fast=True), models)
+    by_type: dict[str, list] = {}
+    for e in events:
+        by_type.setdefault(e.type, []).append(e)
+    turn_ends = [e.t_ms for e in by_type["user_turn_end"]]
+    ack = next(e for e in by_type["assistant_text"] if "work that out" in e.fields["text"])
+    assert ack.t_ms - turn_ends[0] <= 1000
+    assert by_type["tool_call"][0].fields["tool"] == "deep_task"
+    answer = next(e for e in by_type["assistant_text"] if "56" in e.fields["text"])
+    delivered = by_type["task_delivered"][0]
+    assert answer.t_ms < delivered.t_ms
+    follow_up_start = (len(quiet[0]) + len(task) + len(quiet[1])) * 1000 // 16000
+    follow_up_end = follow_up_start + len(follow_up) * 1000 // 16000
+    result_ids = {e.fields["reply_id"] for e in by_type["assistant_text"] if e.t_ms >= delivered.t_ms}
+    spoken = [e for e in by_type["assistant_text"] if e.fields["reply_id"] in result_ids]
+    assert spoken and all(not follow_up_start <= e.t_ms <= follow_up_end for e in spoken)
