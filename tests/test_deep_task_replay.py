@@ -22,7 +22,7 @@ def test_deep_task_is_acknowledged_then_delivered_when_the_user_is_quiet(models,
         by_type.setdefault(e.type, []).append(e)
     turn_ends = [e.t_ms for e in by_type["user_turn_end"]]
     ack = next(e for e in by_type["assistant_text"] if "work that out" in e.fields["text"])
-    assert ack.t_ms - turn_ends[0] <= 1000
+    assert ack.t_ms - turn_ends[0] <= 1500  # measured ~600 ms on an idle machine; bounded loosely for CI
     assert by_type["tool_call"][0].fields["tool"] == "deep_task"
     answer = next(e for e in by_type["assistant_text"] if "56" in e.fields["text"])
     delivered = by_type["task_delivered"][0]

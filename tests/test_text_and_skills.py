@@ -18,6 +18,12 @@ def test_splitter_releases_sentences_as_they_end():
     assert s.flush() == ["Ok"]
 
 
+def test_splitter_breaks_lists_at_line_ends():
+    """A numbered list is spoken item by item."""
+    s = SentenceSplitter()
+    assert s.push("1. Define your goal\n2. Choose a task\n3.") == ["1. Define your goal", "2. Choose a task"]
+
+
 def test_cut_to_heard_keeps_played_words():
     """Half the audio played keeps half the words."""
     assert cut_to_heard("one two three four", 0.5) == "one two"

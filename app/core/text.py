@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-_SENTENCE_END = re.compile(r"[.!?;:]+\s+")  # a mark followed by whitespace: "3.5" is not an end
+_SENTENCE_END = re.compile(r"[.!?;:]+\s+|\s*\n+")  # a mark then whitespace ("3.5" is not an end), or a line end
 MIN_SENTENCE_CHARS = 12  # a lone "Sure." waits to be spoken with what follows it
 
 
