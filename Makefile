@@ -60,7 +60,7 @@ $(VENV)/pyvenv.cfg:
 # Order: the project's pinned dependencies first, so that llama-cpp-python's loose
 # requirements (numpy, jinja2, ...) are already satisfied and nothing is reinstalled.
 $(STAMP): $(VENV)/pyvenv.cfg pyproject.toml requirements-nodeps.txt Makefile
-	$(PIP) install -e '.[dev]' $(PIP_QUIET)
+	$(PIP) install -e '.[dev,server]' $(PIP_QUIET)
 ifneq ($(strip $(LLAMA_CPP_SPEC)),)
 	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=$(NPROC) \
 		$(PIP) install '$(LLAMA_CPP_SPEC)' $(PIP_QUIET)
@@ -91,3 +91,37 @@ clean:
 
 distclean: clean
 	rm -rf $(VENV)
+
+# --- desktop integration and bundle (packaging/README.md) ------------------------------------
+#   make install-desktop    menu entry + icons for this user ($XDG_DATA_HOME, default ~/.local/share)
+#   make uninstall-desktop  remove them again
+#   make package            PyInstaller one-folder bundle in dist/presence/ (~3 min on 2 cores)
+#
+# PRESENCE_EXEC: what the menu entry launches (default: this checkout's venv; for the bundle
+# use PRESENCE_EXEC=$$PWD/dist/presence/presence). PYI_ARGS: extra options for pyinstaller.
+PRESENCE_EXEC ?= $(abspath $(VENV))/bin/presence
+PYINSTALLER_VERSION ?= 6.22.3
+PYINSTALLER_HOOKS_VERSION ?= 2026.9
+PYINSTALLER_STAMP := $(VENV)/.pyinstaller-$(PYINSTALLER_VERSION)-$(PYINSTALLER_HOOKS_VERSION)
+PYI_ARGS ?=
+
+.PHONY: install-desktop uninstall-desktop package
+
+install-desktop:
+	@$(PYTHON) app/desktop.py install --exec "$(PRESENCE_EXEC)"
+
+uninstall-desktop:
+	@$(PYTHON) app/desktop.py uninstall
+
+$(PYINSTALLER_STAMP): | $(VENV)/pyvenv.cfg
+	$(PIP) install 'pyinstaller==$(PYINSTALLER_VERSION)' \
+		'pyinstaller-hooks-contrib==$(PYINSTALLER_HOOKS_VERSION)' $(PIP_QUIET)
+	@rm -f $(VENV)/.pyinstaller-*
+	@touch $@
+
+package: setup $(PYINSTALLER_STAMP)
+	@start=$$(date +%s); \
+	$(VENV)/bin/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller \
+		$(PYI_ARGS) packaging/presence.spec; \
+	echo "package: dist/presence/ built in $$(( $$(date +%s) - start )) s," \
+		"$$(du -sh dist/presence | cut -f1) ($$(find dist/presence -type f | wc -l) files)"

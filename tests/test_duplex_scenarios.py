@@ -18,7 +18,7 @@ from tests.conftest import PUBLIC, SHARED
 pytestmark = pytest.mark.slow
 
 DUPLEX_KINDS = ("turn", "pause", "interrupt", "noise_only")
-TIME_KINDS = ("timer", "cue")
+PROACTIVE_KINDS = ("timer", "cue", "screen", "screen_benign")
 
 
 def _shared_eval(results):
@@ -45,13 +45,13 @@ def test_public_duplex_scenarios_pass(models, tmp_path, echo):
     assert not _failures(rows, DUPLEX_KINDS)
 
 
-def test_public_timer_and_cue_scenarios_pass(models, tmp_path):
-    """The public timer speaks on time and the cue word is reacted to while the user still talks."""
+def test_public_timer_cue_and_screen_scenarios_pass(models, tmp_path):
+    """The timer speaks on time, the cue word is caught mid-sentence, the build error is spoken, benign is quiet."""
     if not PUBLIC.exists():
         pytest.skip("../shared/duplex is not available in this checkout")
-    replay_folder(models, PUBLIC, tmp_path, kinds=TIME_KINDS)
+    replay_folder(models, PUBLIC, tmp_path, kinds=PROACTIVE_KINDS)
     rows = _shared_eval(tmp_path)
-    assert not _failures(rows, TIME_KINDS)
+    assert not _failures(rows, PROACTIVE_KINDS)
 
 
 def test_own_scenarios_pass(models, tmp_path):

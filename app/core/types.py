@@ -84,6 +84,15 @@ class IntentAccepted:
 
 
 @dataclass(frozen=True)
+class Announcement:
+    """Proactive speech made on request of the runner (a screen alert's detail, a screen summary)."""
+
+    kind: str
+    text: str
+    audio: Any
+
+
+@dataclass(frozen=True)
 class PartialText:
     """Transcript of the user's utterance so far (while they are still talking)."""
 

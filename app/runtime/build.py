@@ -71,8 +71,20 @@ def build_app(models: Models, mic: Any, speaker: Any, executor: Any, sink: Event
     models.vad.reset()
     models.engine.reset()
     desk = build_desk_for(executor) if background else None
+    watcher = build_screen_watcher(executor) if screen is not None else None
     models.engine.has_background_work = desk.has_work if desk is not None else (lambda: False)
     from presence.speech.echo import EchoCanceller
 
     return Runner(mic, speaker, models.vad, models.engine, executor, sink, settings, endpoint=models.endpoint,
-                  echo=EchoCanceller(), desk=desk)
+                  echo=EchoCanceller(), desk=desk, screen=screen, screen_watch=watcher)
+
+
+def build_screen_watcher(executor: Any) -> Any:
+    """Change detection + OCR; the OCR runs inline on the logical clock when the foreground does."""
+    from presence.runtime.executor import VirtualTimeExecutor
+    from presence.screen.ocr import default_ocr
+    from presence.screen.reader import InlineReader, ThreadedReader
+    from presence.screen.watch import ScreenWatcher
+
+    reader = InlineReader(default_ocr()) if isinstance(executor, VirtualTimeExecutor) else ThreadedReader(default_ocr())
+    return ScreenWatcher(reader)

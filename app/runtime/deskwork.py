@@ -43,7 +43,7 @@ class DeskMixin:
         return True
 
     def _screen_text(self) -> str:
-        return ""
+        return getattr(self, "screen_text", "")
 
     def _desk_tick(self) -> None:
         """Drain finished work; speak a due result when the policy says now."""

@@ -15,8 +15,17 @@ import numpy as np
 from presence.core import skills, tools
 from presence.core.intents import CueRequest, TimerRequest, parse_intent
 from presence.core.text import SentenceSplitter, clean_reply
-from presence.core.types import SAMPLE_RATE_HZ, IntentAccepted, PartialText, ReplyChunk, ReplyDone, UserText
+from presence.core.types import (
+    SAMPLE_RATE_HZ,
+    Announcement,
+    IntentAccepted,
+    PartialText,
+    ReplyChunk,
+    ReplyDone,
+    UserText,
+)
 from presence.runtime.executor import CancelToken
+from presence.screen.requests import WatchRequest, parse_watch_command
 
 NOT_SURE = "I'm not sure. A bigger model can be configured in settings."
 
@@ -51,6 +60,10 @@ class ReplyEngine:
         if intent is not None:
             yield from self._accept_intent(reply_id, text, intent)
             return
+        watch = parse_watch_command(text)
+        if watch is not None:
+            yield from self._accept_watch(reply_id, text, watch)
+            return
         tool = tools.parse_tool_intent(text)
         if tool is not None and not (isinstance(tool, tools.DeepTask) and tool.kind == "story"):
             yield from self._accept_tool(reply_id, text, tool)  # stories stream from the foreground instead
@@ -72,22 +85,39 @@ class ReplyEngine:
             later = intent.reply
         else:
             later = ""
-        yield IntentAccepted(reply_id, intent, later, self.tts.synthesize(later) if later else None)
         ack = intent.ack()
-        self.llm.add_user(text)
-        self.llm.add_assistant(ack)
-        yield ReplyChunk(reply_id, ack, self.tts.synthesize(ack), final=True)
+        yield ReplyChunk(reply_id, ack, self._cached_speech(ack), final=True)
+        yield IntentAccepted(reply_id, intent, later, self.tts.synthesize(later) if later else None)
+        self._remember(text, ack)
         yield ReplyDone(reply_id)
 
     def _accept_tool(self, reply_id: int, text: str, tool: Any) -> Iterator[Any]:
         """Deep work goes to the background (acknowledged at once); "never mind" cancels it."""
         cancelling = isinstance(tool, tools.CancelTask)
         ack = tool.ack(1 if self.has_background_work() else 0) if cancelling else tool.ack()
-        yield IntentAccepted(reply_id, tool, "", None)
-        self.llm.add_user(text)
-        self.llm.add_assistant(ack)
         yield ReplyChunk(reply_id, ack, self._cached_speech(ack), final=True)
+        yield IntentAccepted(reply_id, tool, "", None)
+        self._remember(text, ack)
         yield ReplyDone(reply_id)
+
+    def _accept_watch(self, reply_id: int, text: str, command: Any) -> Iterator[Any]:
+        """A screen watch: acknowledge, then prepare the alert's first sentence so it can play at once."""
+        ack = command.ack()
+        yield ReplyChunk(reply_id, ack, self._cached_speech(ack), final=True)
+        headline = command.headline(command.primary_kind) if isinstance(command, WatchRequest) else ""
+        yield IntentAccepted(reply_id, command, headline, self._cached_speech(headline) if headline else None)
+        self._remember(text, ack)
+        yield ReplyDone(reply_id)
+
+    def _remember(self, user_text: str, reply: str) -> None:
+        """The exchange joins the model's context (after the reply is on its way: this costs time)."""
+        self.llm.add_user(user_text)
+        self.llm.add_assistant(reply)
+
+    def speak(self, kind: str, text: str) -> Iterator[Any]:
+        """Speech the runner asked for (a screen alert's detail): synthesized, announced, remembered."""
+        yield Announcement(kind, text, self.tts.synthesize(text))
+        self.llm.add_assistant(text)
 
     def _cached_speech(self, text: str) -> Any:
         if text not in self._spoken_cache:

@@ -36,7 +36,7 @@ class ProactiveMixin:
 
     def _accept(self, item: IntentAccepted) -> None:
         intent = item.intent
-        if self._desk_accept(intent):
+        if self._desk_accept(intent) or self._screen_accept(intent, item.text, item.audio):
             return
         if isinstance(intent, TimerRequest):
             due = self._turn_end_speech_ms + int(intent.seconds * 1000)

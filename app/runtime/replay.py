@@ -55,8 +55,7 @@ def replay(opts: ReplayOptions, models: Models) -> list[Event]:
         runner.run()
     finally:
         executor.close()
-        if runner.desk is not None:
-            runner.desk.close()
+        runner.close_workers()
     write_wav_16k_mono(opts.out / "assistant.wav", speaker.segment(0, max(len(audio), len(speaker))))
     with open(opts.out / "events.jsonl", "w", encoding="utf-8") as f:
         for e in events:

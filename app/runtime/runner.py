@@ -23,6 +23,7 @@ from presence.core.timekeeping import Timekeeper
 from presence.core.types import (
     TICK_MS,
     TICK_SAMPLES,
+    Announcement,
     Event,
     IntentAccepted,
     PartialText,
@@ -36,6 +37,7 @@ from presence.runtime.deskwork import DeskMixin
 from presence.runtime.executor import CancelToken, JobError
 from presence.runtime.listening import ListeningMixin
 from presence.runtime.proactive import ProactiveMixin
+from presence.runtime.screenwork import ScreenMixin
 
 EventSink = Callable[[Event], None]
 
@@ -50,15 +52,18 @@ class _Utterance:
         return np.concatenate(self.chunks) if self.chunks else np.zeros(0, np.float32)
 
 
-class Runner(ListeningMixin, ProactiveMixin, DeskMixin):
+class Runner(ListeningMixin, ProactiveMixin, DeskMixin, ScreenMixin):
     def __init__(self, mic: Any, speaker: Any, vad: Any, engine: Any, executor: Any, sink: EventSink,
                  settings: turns.TurnSettings | None = None, tick_stats: bool = True,
-                 endpoint: Any = None, echo: Any = None, desk: Any = None) -> None:
+                 endpoint: Any = None, echo: Any = None, desk: Any = None, screen: Any = None,
+                 screen_watch: Any = None) -> None:
         self.mic, self.speaker, self.vad, self.engine, self.executor = mic, speaker, vad, engine, executor
         self.endpoint = endpoint  # smart-turn; None falls back to silence alone
         self.echo = echo  # echo canceller; the speaker output is its reference
         self.desk = desk  # background work (None: deep tasks are answered in the foreground)
         self._delivering: dict[int, Any] = {}  # reply id -> background result being spoken
+        self.screen, self.screen_watch = screen, screen_watch
+        self._init_screen()
         self._last_out = np.zeros(TICK_SAMPLES, np.float32)
         self.sink = sink
         self.settings = settings or turns.TurnSettings()
@@ -112,6 +117,12 @@ class Runner(ListeningMixin, ProactiveMixin, DeskMixin):
     def stop(self) -> None:
         self._stop.set()
 
+    def close_workers(self) -> None:
+        """Stop the background desk and the screen reader (after run() returned)."""
+        if self.desk is not None:
+            self.desk.close()
+        self._close_screen()
+
     def submit_text(self, text: str) -> None:
         """Typed input: handled at the next tick as a complete user turn."""
         with self._typed_lock:
@@ -151,6 +162,7 @@ class Runner(ListeningMixin, ProactiveMixin, DeskMixin):
         self._maybe_partial_transcript()
         for due in self.time.due(self.now_ms):
             self._announce("timer_due", due.text, due.audio, due_ms=due.due_ms)
+        self._screen_tick()
         self._play()
         compute_ms = (time.perf_counter() - t0) * 1000.0
         self.stats.append(TickStats(self.tick, compute_ms, 0.0))
@@ -321,6 +333,9 @@ class Runner(ListeningMixin, ProactiveMixin, DeskMixin):
             return
         if isinstance(item, PartialText) and self._short_barge and item.utterance_id == self._short_barge[0]:
             self._short_barge_heard(item.text)
+            return
+        if isinstance(item, Announcement):
+            self._announce(item.kind, item.text, item.audio)
             return
         if isinstance(item, PartialText):
             self._partial_pending = False

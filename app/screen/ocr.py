@@ -1,0 +1,109 @@
+"""OCR adapter: rapidocr 3.10 with the PP-OCRv6 small models shipped inside its wheel.
+
+Why these settings: screen text is upright, so the angle classifier is skipped (use_cls off).
+The detector's default (`limit_type: min`, 736) *upscales* a 240 px dialog to 736 px on its short
+side, which makes a dialog cost ~2 s here. Instead the detector sees the crop scaled down to
+about half size (never below `det_min_side_px` on the long side, so 12 px text is still found),
+while the recogniser reads each found line at full resolution from the original crop: a dialog
+costs ~0.2-0.3 s, and recognition (per text line) dominates. rapidocr treats a numpy image as
+BGR, so RGB crops are flipped. rapidocr pulls opencv-python-headless (not the GUI opencv whose Qt
+plugins fight PySide6).
+
+Loading costs ~1 s, so the model is created lazily on the first call, on the reader's thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from presence.screen.changes import Box
+
+
+class OcrUnavailable(RuntimeError):
+    """The OCR package is missing or failed to load; the message says what to install."""
+
+
+@dataclass(frozen=True)
+class OcrSettings:
+    max_side_px: int = 1280  # the detector's input is never larger than this on its long side
+    det_scale: float = 0.5  # the detector finds screen text reliably at half size (12 px fonts too)
+    det_min_side_px: int = 480  # ... but small crops are not shrunk below this
+    threads: int = 1  # onnxruntime intra-op threads: 1 beat 2 here (2 shared cores: 300 vs 450 ms per dialog)
+    min_score: float = 0.5  # drop recognitions below this confidence
+    pad_px: int = 8  # pad thin crops so a single text line is not cut at the detector's edge
+
+
+class RapidOcr:
+    """Callable OCR function: RGB pixels -> [(text, (x0, y0, x1, y1))] in the crop's pixels."""
+
+    def __init__(self, settings: OcrSettings | None = None) -> None:
+        self.settings = settings or OcrSettings()
+        self._engine: Any = None
+        self._lock = threading.Lock()
+
+    def load(self) -> None:
+        with self._lock:
+            if self._engine is not None:
+                return
+            try:
+                from rapidocr import RapidOCR
+            except ImportError as exc:  # pragma: no cover - depends on the environment
+                raise OcrUnavailable("screen reading needs rapidocr: pip install rapidocr==3.10.0") from exc
+            s = self.settings
+            try:
+                self._engine = RapidOCR(params={
+                    "Global.log_level": "error",  # "no text found" is a normal answer here
+                    "Global.use_cls": False,
+                    "Global.text_score": s.min_score,
+                    "Det.limit_type": "max",
+                    "Det.limit_side_len": s.max_side_px,
+                    "EngineConfig.onnxruntime.intra_op_num_threads": s.threads,
+                    "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+                })
+                self._engine._load_det_model()  # so the detector's input size can be set per call
+            except Exception as exc:  # pragma: no cover - broken install
+                raise OcrUnavailable(f"rapidocr failed to load its models: {exc}") from exc
+
+    def _det_side_px(self, h: int, w: int) -> int:
+        s = self.settings
+        return int(min(s.max_side_px, max(s.det_min_side_px, round(max(h, w) * s.det_scale))))
+
+    def __call__(self, pixels: np.ndarray) -> Sequence[tuple[str, Box]]:
+        self.load()
+        pad = self.settings.pad_px
+        bgr = pixels[..., [2, 1, 0]]  # a contiguous copy; a reversed-stride view is ~10x slower to copy
+        if pad:
+            bgr = np.pad(bgr, ((pad, pad), (pad, pad), (0, 0)), mode="edge")
+        with self._lock:
+            det = getattr(self._engine, "text_det", None)
+            if det is not None and hasattr(det, "limit_side_len"):  # rapidocr 3.x reads it on every call
+                det.limit_side_len = self._det_side_px(*bgr.shape[:2])
+            out = self._engine(bgr)
+        if out is None or out.boxes is None or out.txts is None:
+            return []
+        h, w = pixels.shape[:2]
+        lines: list[tuple[str, Box]] = []
+        for quad, text in zip(out.boxes, out.txts, strict=False):
+            q = np.asarray(quad, dtype=np.float32)
+            x0 = int(max(0, min(w, q[:, 0].min() - pad)))
+            y0 = int(max(0, min(h, q[:, 1].min() - pad)))
+            x1 = int(max(0, min(w, q[:, 0].max() - pad)))
+            y1 = int(max(0, min(h, q[:, 1].max() - pad)))
+            lines.append((str(text), (x0, y0, max(x1, x0 + 1), max(y1, y0 + 1))))
+        return lines
+
+
+_shared: RapidOcr | None = None
+
+
+def default_ocr() -> RapidOcr:
+    """One model per process: it is ~30 MB and takes ~1 s to load."""
+    global _shared
+    if _shared is None:
+        _shared = RapidOcr()
+    return _shared
