@@ -31,10 +31,13 @@ class FakeEngine:
 
     def __init__(self, short_words="mm-hm"):
         self.kept = []
+        self.heard_ms = []  # length of each utterance we were asked to answer
+        self.discarded = []
         self.short_words = short_words
         self.backchannels = [("Mm-hm.", np.full(4000, 0.2, np.float32))]
 
     def reply_to_audio(self, rid, audio, token):
+        self.heard_ms.append(len(audio) // 16)
         yield UserText(rid, "hello", len(audio) // 16)
         yield ReplyChunk(rid, "one two three four five six", np.full(48000, 0.3, np.float32))
         yield ReplyDone(rid)
@@ -46,7 +49,7 @@ class FakeEngine:
         self.kept.append(heard)
 
     def discard_reply(self, rid):
-        pass
+        self.discarded.append(rid)
 
     def partial_transcript(self, uid, audio):
         yield PartialText(uid, self.short_words)
@@ -80,7 +83,7 @@ def test_reply_follows_turn_and_output_is_tick_aligned():
 
 def test_barge_in_stops_audio_in_the_same_tick_and_keeps_heard_words():
     """User speech over the reply clears playback at once; the context keeps only the heard part."""
-    user = np.concatenate([_quiet(400), _talk(1000), _quiet(2600), _talk(800), _quiet(3000)])
+    user = np.concatenate([_quiet(400), _talk(1000), _quiet(4000), _talk(800), _quiet(3000)])
     events, speaker, engine = _run(user)
     paused = next(e for e in events if e.type == "barge_pending")
     barge = next(e for e in events if e.type == "barge_in")
@@ -133,3 +136,15 @@ def test_own_backchannels_in_long_turns_only_when_enabled():
     assert not run(TurnSettings())
     said = run(TurnSettings(backchannel_every_ms=5000))
     assert len(said) == 1 and said[0].t_ms > 5400
+
+
+def test_cutting_in_right_after_we_start_continues_the_users_turn():
+    """Talking over a reply within early_barge_ms means it came too soon: it is forgotten, and the
+    user's next words are answered together with the earlier ones."""
+    user = np.concatenate([_quiet(400), _talk(1000), _quiet(2400), _talk(1200), _quiet(4000)])
+    events, _, engine = _run(user)
+    types = [e.type for e in events]
+    assert "barge_in" not in types
+    assert any(e.type == "reply_discarded" and e.fields["reason"] == "user was not done" for e in events)
+    assert engine.discarded and not engine.kept
+    assert engine.heard_ms[-1] > engine.heard_ms[0] + 1000

@@ -8,24 +8,43 @@ _SENTENCE_END = re.compile(r"[.!?;:]+\s+|\s*\n+")  # a mark then whitespace ("3.
 MIN_SENTENCE_CHARS = 12  # a lone "Sure." waits to be spoken with what follows it
 
 
-class SentenceSplitter:
-    """Accumulates streamed text pieces and releases whole sentences as soon as they end."""
+_CLAUSE_END = re.compile(r"[.!?;:]+\s+|\s*\n+|,\s+")
 
-    def __init__(self) -> None:
+
+class SentenceSplitter:
+    """Accumulates streamed text pieces and releases whole sentences as soon as they end.
+
+    The first piece of a reply may end at a comma once it is first_clause_chars long: the voice
+    can start on "The sky is blue because," while the model is still writing the rest.
+    """
+
+    def __init__(self, first_clause_chars: int = 30) -> None:
         self._buf = ""
+        self._first_clause_chars = first_clause_chars
+        self._released = 0
 
     def reset(self) -> None:
         self._buf = ""
+        self._released = 0
 
     def push(self, piece: str) -> list[str]:
         self._buf += piece
         out, start = [], 0
-        for m in _SENTENCE_END.finditer(self._buf):
-            sentence = self._buf[start:m.end()].strip()
-            if len(sentence) >= MIN_SENTENCE_CHARS:
-                out.append(sentence)
-                start = m.end()
+        while True:
+            pattern = _CLAUSE_END if not (self._released or out) else _SENTENCE_END
+            m = pattern.search(self._buf, start)
+            while m is not None:
+                sentence = self._buf[start:m.end()].strip()
+                is_clause = m.group(0).lstrip().startswith(",")
+                if len(sentence) >= (self._first_clause_chars if is_clause else MIN_SENTENCE_CHARS):
+                    break
+                m = pattern.search(self._buf, m.end())
+            if m is None:
+                break
+            out.append(self._buf[start:m.end()].strip())
+            start = m.end()
         self._buf = self._buf[start:]
+        self._released += len(out)
         return out
 
     def flush(self) -> list[str]:

@@ -35,6 +35,9 @@ class TurnSettings:
     # Speech resuming within this long after an ended turn whose reply was not heard yet
     # continues that turn (it was a pause); later speech is a new turn.
     resume_gap_ms: int = 2500
+    # A barge-in this soon after our reply began means we took the turn too early: the reply is
+    # forgotten and the user's new words continue their previous turn.
+    early_barge_ms: int = 1500
     # Our own backchannels ("mm-hm") in thinking pauses of a long user turn; 0 turns them off
     # (the default: a timed cue or timer scenario would count one as speaking early).
     backchannel_every_ms: int = 0
@@ -98,11 +101,14 @@ def silence_needed_ms(complete_prob: float | None, s: TurnSettings, text_complet
 
 
 def step(state: TurnState, voice: TickVoice, assistant_audible: bool, s: TurnSettings,
-         complete_prob: float | None = None, text_complete: bool | None = None) -> tuple[TurnState, TurnDecision]:
+         complete_prob: float | None = None, text_complete: bool | None = None,
+         min_silence_ms: int = 0) -> tuple[TurnState, TurnDecision]:
     """Advance one tick.
 
     complete_prob: smart-turn's verdict on the utterance so far, if it ran this tick.
     text_complete: whether the speculative transcript reads as a finished turn (None: unknown).
+    min_silence_ms: a floor on the silence that ends the turn (while our reply is paused for a
+    possible barge-in, the user's words are not cut into fragments at every short gap).
     """
     voiced = voice.voiced(s)
     overlap_ms = state.overlap_ms + TICK_MS if (voiced and assistant_audible) else 0
@@ -116,7 +122,7 @@ def step(state: TurnState, voice: TickVoice, assistant_audible: bool, s: TurnSet
         nxt = TurnState(Phase.USER, state.voiced_ms + TICK_MS, 0, overlap_ms)
         return nxt, TurnDecision(barge_in=barge_in, resumed=state.silence_ms >= s.quick_end_silence_ms)
     silence = state.silence_ms + TICK_MS
-    if silence < silence_needed_ms(complete_prob, s, text_complete):
+    if silence < max(min_silence_ms, silence_needed_ms(complete_prob, s, text_complete)):
         speculate = state.silence_ms < s.quick_end_silence_ms <= silence and state.voiced_ms >= s.min_utterance_ms
         return (TurnState(Phase.USER, state.voiced_ms, silence, overlap_ms),
                 TurnDecision(barge_in=barge_in, speculate=speculate))

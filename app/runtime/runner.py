@@ -82,6 +82,7 @@ class Runner(ListeningMixin, ProactiveMixin, DeskMixin, ScreenMixin):
         self._reply_heard = False  # has any audio of the current reply been played?
         self._reply_utterance = 0
         self._last_backchannel_ms = -10**9
+        self._reply_started_ms = -10**9
         self._barge_pending = False  # paused for speech over us; not yet known to be a barge-in
         self._short_barge: tuple[int, np.ndarray] | None = None  # a short utterance over us, being checked
         self._held: list[Any] | None = None  # items of a speculative reply, held until the turn ends
@@ -152,7 +153,9 @@ class Runner(ListeningMixin, ProactiveMixin, DeskMixin, ScreenMixin):
         self._track_speech_end(voice)
         complete = self._completion(chunk) if turns.needs_completion_check(self._turn, voice, self.settings) else None
         audible = self._playback.interruptible_audible
-        self._turn, decision = turns.step(self._turn, voice, audible, self.settings, complete, self._spec_complete)
+        floor = self.settings.mid_end_silence_ms if self._barge_pending else 0
+        self._turn, decision = turns.step(self._turn, voice, audible, self.settings, complete, self._spec_complete,
+                                          floor)
         self._maybe_backchannel(complete)
         self._handle_audio(chunk, decision)
         self._handle_typed()
@@ -298,8 +301,32 @@ class Runner(ListeningMixin, ProactiveMixin, DeskMixin, ScreenMixin):
             self.emit("backchannel_heard", text=text)
             self._resume_after_backchannel()
             return
-        self._barge_in()
+        if self._is_early_barge():
+            self._drop_early_reply()
+            audio = np.concatenate([self._last_turn_audio, audio])
+        else:
+            self._barge_in()
         self._start_turn_reply(audio, held=False)
+
+    def _is_early_barge(self) -> bool:
+        """Cut in right after we started speaking: we misread a pause as the end of the turn."""
+        return (self.now_ms - self._reply_started_ms <= self.settings.early_barge_ms
+                and self._reply_id is not None and self._playback.current_reply == self._reply_id
+                and self._reply_started_ms - self._turn_end_speech_ms <= self.settings.resume_gap_ms)
+
+    def _drop_early_reply(self) -> None:
+        self._barge_pending = False
+        self._playback.interrupt()
+        self.speaker.clear()
+        self._discard_reply("user was not done")
+
+    def _early_barge(self) -> bool:
+        """Forget a reply begun too early; the user's new words continue their previous turn."""
+        if self._utterance is None or not self._is_early_barge():
+            return False
+        self._drop_early_reply()
+        self._utterance.chunks.insert(0, self._last_turn_audio)
+        return True
 
     def _resume_after_backchannel(self) -> None:
         if self._barge_pending:
@@ -309,6 +336,8 @@ class Runner(ListeningMixin, ProactiveMixin, DeskMixin, ScreenMixin):
 
     def _barge_in(self) -> None:
         self._barge_pending = False
+        if self._early_barge():
+            return
         if self._held is not None:
             self._discard_reply("user talked over us")
         cut = self._playback.interrupt()
@@ -368,6 +397,8 @@ class Runner(ListeningMixin, ProactiveMixin, DeskMixin, ScreenMixin):
     def _play(self) -> None:
         out, started = self._playback.next_tick()
         for s in started:
+            if s.reply_id == self._reply_id and not self._reply_heard:
+                self._reply_started_ms = self.now_ms
             self._reply_heard = self._reply_heard or s.reply_id == self._reply_id
             self._delivery_started(s.reply_id)
             self._desk_said(s.text)
