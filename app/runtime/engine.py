@@ -40,7 +40,8 @@ class ReplyEngine:
         self._checkpoints: dict[int, Any] = {}
         self.has_background_work = has_background_work  # set by build_app once the background desk exists
         # Said at once when a turn ends and the answer is not ready yet (synthesized at load).
-        self.fillers = [(t, tts.synthesize(t)) for t in ("Hmm.", "Let me see.", "Okay.")]
+        # Short on purpose (< 0.5 s): a filler said into what turns out to be a pause must not take the turn.
+        self.fillers = [(t, a) for t in ("Hmm.", "Um.", "Mm-hm.", "So.") if len(a := tts.synthesize(t)) <= 8000]
         self._spoken_cache = {t: tts.synthesize(t) for t in (tools.DeepTask("", "").ack(),)}
         self.backchannels = [(t, tts.synthesize(t)) for t in ("Mm-hm.", "Right.")]
 

@@ -83,6 +83,7 @@ class Runner(ListeningMixin, ProactiveMixin, DeskMixin, ScreenMixin):
         self._reply_utterance = 0
         self._last_backchannel_ms = -10**9
         self._reply_started_ms = -10**9
+        self._filler_count = 0
         self._barge_pending = False  # paused for speech over us; not yet known to be a barge-in
         self._short_barge: tuple[int, np.ndarray] | None = None  # a short utterance over us, being checked
         self._held: list[Any] | None = None  # items of a speculative reply, held until the turn ends
@@ -197,7 +198,7 @@ class Runner(ListeningMixin, ProactiveMixin, DeskMixin, ScreenMixin):
             self.emit("user_speech_discarded")
             self._resume_after_backchannel()
             self._settle_state()
-        if decision.speculate and self._utterance is not None:
+        if decision.speculate and self._utterance is not None and not self._barge_pending:
             self._start_turn_reply(self._utterance.audio(), held=True)
         if decision.end_of_turn and self._utterance is not None:
             audio = self._utterance.audio()
@@ -211,6 +212,7 @@ class Runner(ListeningMixin, ProactiveMixin, DeskMixin, ScreenMixin):
                 self._commit()
             else:
                 self._start_turn_reply(audio, held=False)
+                self._play_filler()
 
     def _start_turn_reply(self, audio: np.ndarray, held: bool) -> None:
         """Reply to the utterance; a held reply is computed now but plays only once the turn ends."""
@@ -225,12 +227,18 @@ class Runner(ListeningMixin, ProactiveMixin, DeskMixin, ScreenMixin):
         """The turn really ended: the speculative reply becomes the reply."""
         held, self._held = self._held or [], None
         self.emit("reply_committed", reply_id=self._reply_id, ready=len(held))
-        if not any(isinstance(i, ReplyChunk) for i in held) and self.engine_fillers:
-            text, audio = self.engine_fillers[self.tick % len(self.engine_fillers)]
-            self._playback.enqueue(0, text, audio)  # id 0: a filler is never part of the reply's context
-            self.emit("filler", text=text)
+        if not any(isinstance(i, ReplyChunk) for i in held):
+            self._play_filler()
         for item in held:
             self._handle_result(item)
+
+    def _play_filler(self) -> None:
+        """The answer is not ready as the turn ends: say something short at once, as people do."""
+        if self.engine_fillers and not self._playback.audible:
+            self._filler_count += 1
+            text, audio = self.engine_fillers[self._filler_count % len(self.engine_fillers)]
+            self._playback.enqueue(0, text, audio)  # id 0: a filler is never part of the reply's context
+            self.emit("filler", text=text)
 
     def _discard_reply(self, reason: str) -> None:
         """Drop the current reply before it was heard; the model forgets the exchange."""
@@ -311,7 +319,7 @@ class Runner(ListeningMixin, ProactiveMixin, DeskMixin, ScreenMixin):
     def _is_early_barge(self) -> bool:
         """Cut in right after we started speaking: we misread a pause as the end of the turn."""
         return (self.now_ms - self._reply_started_ms <= self.settings.early_barge_ms
-                and self._reply_id is not None and self._playback.current_reply == self._reply_id
+                and self._reply_id is not None and self._playback.current_reply in (self._reply_id, 0)
                 and self._reply_started_ms - self._turn_end_speech_ms <= self.settings.resume_gap_ms)
 
     def _drop_early_reply(self) -> None:
@@ -397,8 +405,8 @@ class Runner(ListeningMixin, ProactiveMixin, DeskMixin, ScreenMixin):
     def _play(self) -> None:
         out, started = self._playback.next_tick()
         for s in started:
-            if s.reply_id == self._reply_id and not self._reply_heard:
-                self._reply_started_ms = self.now_ms
+            if s.reply_id in (self._reply_id, 0) and not self._reply_heard:
+                self._reply_started_ms = self.now_ms  # a filler starts the reply as far as the user can tell
             self._reply_heard = self._reply_heard or s.reply_id == self._reply_id
             self._delivery_started(s.reply_id)
             self._desk_said(s.text)

@@ -68,6 +68,11 @@ class EchoCanceller:
         if self._calls % 5 == 0 or self._delay_confidence == 0.0:
             self._update_delay()
         self._calls += 1
+        if self._delay_peak < 0:
+            # no echo path found (a headset, or speakers the mic does not hear): nothing to cancel,
+            # and adapting anyway would only learn the user's voice
+            self.echo_rms, self.residual_rms = 0.0, float(np.sqrt(np.mean(mic ** 2)))
+            return mic
         d = self.delay_samples
         ref = self._ref[len(self._ref) - n - d: len(self._ref) - d].astype(np.float64)
         out = np.empty(n, np.float64)
