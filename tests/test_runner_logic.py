@@ -148,3 +148,22 @@ def test_cutting_in_right_after_we_start_continues_the_users_turn():
     assert any(e.type == "reply_discarded" and e.fields["reason"] == "user was not done" for e in events)
     assert engine.discarded and not engine.kept
     assert engine.heard_ms[-1] > engine.heard_ms[0] + 1000
+
+
+def test_controller_commands_run_on_the_tick_thread():
+    """Cancelling a timer, pausing the screen and applying settings from the GUI take effect at the next tick."""
+    from presence.runtime.controls import turn_settings_from
+
+    events = []
+    runner = Runner(WavMicrophone(_quiet(1000)), RecordingSpeaker(), FakeEnergyVad(), FakeEngine(),
+                    VirtualTimeExecutor(), events.append)
+    timer = runner.time.add_timer(5000, "Five seconds have passed.", np.zeros(10, np.float32))
+    runner.cancel_item("timer", timer.timer_id)
+    runner.set_screen_paused(True)
+    runner.apply_settings({"backchannels": True, "backchannel_rate": "often", "barge_in_sensitivity": 100})
+    assert runner.time.timers  # nothing happens until the tick thread runs
+    runner.run()
+    assert not runner.time.timers and runner.screen_paused
+    assert runner.settings.backchannel_every_ms == 5000 and runner.settings.barge_confirm_ms == 300
+    assert [e.fields["cancelled"] for e in events if e.type == "item_cancelled"] == [1]
+    assert turn_settings_from({"backchannels": False}, runner.settings).backchannel_every_ms == 0

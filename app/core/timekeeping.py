@@ -16,6 +16,7 @@ class Scheduled:
     due_ms: int
     text: str
     audio: Any
+    timer_id: str = ""
 
 
 @dataclass
@@ -33,6 +34,7 @@ class Timekeeper:
         self._timers: list[Scheduled] = []
         self._cues: list[CueWatch] = []
         self._early_ms = early_ms  # a tick ends up to 200 ms late: fire when due is within half a tick
+        self._next_id = 1
 
     def reset(self) -> None:
         self._timers.clear()
@@ -47,7 +49,8 @@ class Timekeeper:
         return any(c.repeat or not c.fired for c in self._cues)
 
     def add_timer(self, due_ms: int, text: str, audio: Any) -> Scheduled:
-        item = Scheduled(due_ms, text, audio)
+        item = Scheduled(due_ms, text, audio, f"timer-{self._next_id}")
+        self._next_id += 1
         self._timers.append(item)
         self._timers.sort(key=lambda s: s.due_ms)
         return item
@@ -55,6 +58,21 @@ class Timekeeper:
     def cancel_timers(self) -> int:
         n = len(self._timers)
         self._timers.clear()
+        return n
+
+    def cancel_timer(self, timer_id: str) -> int:
+        before = len(self._timers)
+        self._timers = [s for s in self._timers if s.timer_id != timer_id and f"due-{s.due_ms}" != timer_id]
+        return before - len(self._timers)
+
+    def stop_cue(self, word: str) -> int:
+        before = len(self._cues)
+        self._cues = [c for c in self._cues if c.word != word.lower()]
+        return before - len(self._cues)
+
+    def stop_cues(self) -> int:
+        n = len(self._cues)
+        self._cues.clear()
         return n
 
     def due(self, now_ms: int) -> list[Scheduled]:

@@ -40,11 +40,11 @@ class ProactiveMixin:
             return
         if isinstance(intent, TimerRequest):
             due = self._turn_end_speech_ms + int(intent.seconds * 1000)
-            self.time.add_timer(due, item.text, item.audio)
-            self.emit("tool_call", tool="timer", seconds=intent.seconds, due_ms=due)
+            timer = self.time.add_timer(due, item.text, item.audio)
+            self.emit("tool_call", tool="timer", id=timer.timer_id, seconds=intent.seconds, due_ms=due)
         elif isinstance(intent, CueRequest):
             self.time.add_cue(intent.word, item.text, item.audio, intent.repeat)
-            self.emit("tool_call", tool="cue_watch", word=intent.word, repeat=intent.repeat)
+            self.emit("tool_call", tool="cue_watch", id=intent.word, word=intent.word, repeat=intent.repeat)
         elif isinstance(intent, CancelTimers):
             self.emit("tool_call", tool="cancel_timers", cancelled=self.time.cancel_timers())
 

@@ -33,6 +33,7 @@ from presence.core.types import (
     TickStats,
     UserText,
 )
+from presence.runtime.controls import ControlsMixin
 from presence.runtime.deskwork import DeskMixin
 from presence.runtime.executor import CancelToken, JobError
 from presence.runtime.listening import ListeningMixin
@@ -52,7 +53,7 @@ class _Utterance:
         return np.concatenate(self.chunks) if self.chunks else np.zeros(0, np.float32)
 
 
-class Runner(ListeningMixin, ProactiveMixin, DeskMixin, ScreenMixin):
+class Runner(ListeningMixin, ProactiveMixin, DeskMixin, ScreenMixin, ControlsMixin):
     def __init__(self, mic: Any, speaker: Any, vad: Any, engine: Any, executor: Any, sink: EventSink,
                  settings: turns.TurnSettings | None = None, tick_stats: bool = True,
                  endpoint: Any = None, echo: Any = None, desk: Any = None, screen: Any = None,
@@ -64,6 +65,7 @@ class Runner(ListeningMixin, ProactiveMixin, DeskMixin, ScreenMixin):
         self._delivering: dict[int, Any] = {}  # reply id -> background result being spoken
         self.screen, self.screen_watch = screen, screen_watch
         self._init_screen()
+        self._init_controls()
         self._last_out = np.zeros(TICK_SAMPLES, np.float32)
         self.sink = sink
         self.settings = settings or turns.TurnSettings()
@@ -160,6 +162,7 @@ class Runner(ListeningMixin, ProactiveMixin, DeskMixin, ScreenMixin):
         self._maybe_backchannel(complete)
         self._handle_audio(chunk, decision)
         self._handle_typed()
+        self._run_commands()
         for item in self.executor.ready(self.now_ms):
             self._handle_result(item)
         self._desk_tick()

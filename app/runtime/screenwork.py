@@ -54,7 +54,7 @@ class ScreenMixin:
             self._observe_flag.clear()
             self.screen_watch.request_read()
             self.emit("observe_requested")
-        need = self.screen_watch.needs_frames
+        need = self.screen_watch.needs_frames and not getattr(self, "screen_paused", False)
         if need != self._capturing:
             self._capturing = need
             if hasattr(self.screen, "set_capturing"):
