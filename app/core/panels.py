@@ -292,9 +292,8 @@ def _check_references(panel: Panel) -> None:
                 raise PanelError(f"panel has two nodes with id {node.id!r}")
             seen[node.id] = node
     for node in walk(panel.root):
-        if isinstance(node, ButtonNode) and node.action == "copy_text":
-            if node.target is None or node.target not in seen:
-                raise PanelError(f"copy_text button {node.label!r} must name an existing node as target")
+        if isinstance(node, ButtonNode) and node.action == "copy_text" and node.target not in seen:
+            raise PanelError(f"copy_text button {node.label!r} must name an existing node as target")
 
 
 def _replace_in_tree(node: dict[str, Any], node_id: str, changes: dict[str, Any]) -> bool:
@@ -356,7 +355,7 @@ A newer panel with the same id replaces the old one. NODE is one of:
   {{"type": "markdown", "text": "..."}}      markdown; HTML is shown as text, links do not open
   {{"type": "kv", "items": [{{"key": "...", "value": "..."}}]}}
   {{"type": "list", "items": ["..."], "ordered": false}}
-  {{"type": "table", "columns": ["..."], "rows": [["..."]]}}   at most {MAX_TABLE_ROWS} rows x {MAX_TABLE_COLUMNS} columns
+  {{"type": "table", "columns": ["..."], "rows": [["..."]]}}   up to {MAX_TABLE_ROWS} rows x {MAX_TABLE_COLUMNS} columns
   {{"type": "code", "text": "...", "language": "python"}}
   {{"type": "image", "region": {{"x": 0, "y": 0, "width": 400, "height": 300, "monitor": 0}}, "alt": "..."}}
       a region of the captured screen (no URLs, no files)

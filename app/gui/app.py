@@ -12,8 +12,8 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable
-from typing import TextIO
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TextIO
 
 from presence.core.types import Event
 from presence.gui.session import LOADING, OPENING, Session, sound_devices
@@ -41,17 +41,26 @@ def run_gui(headless: bool, mic: str | None, speaker: str | None, seconds: float
 
     0 when the session ran and was stopped (window closed, --seconds elapsed, Ctrl+C in
     headless mode gives 130); 1 when there is no display or models/devices failed to start.
+    Devices named on the command line win over the ones chosen in Settings.
     """
     from presence.devices.sound import resolve_device
+    from presence.settings.store import SettingsStore
 
     if not headless and not display_available():
         print(NO_DISPLAY, file=sys.stderr)
         return 1
+    store = SettingsStore()
+    loaded = store.load()  # once: a damaged file is moved aside here, and its message kept in `loaded`
+    settings = loaded.settings
+    mic = mic if mic is not None else (settings["input_device"] or None)
+    speaker = speaker if speaker is not None else (settings["output_device"] or None)
     resolve_device(mic, "input")  # a wrong device name fails at once, before models load
     resolve_device(speaker, "output")
     if headless:
+        for message in loaded.messages:
+            print(f"presence: settings: {message}", file=sys.stderr)
         return run_headless(Session(_Printer(sys.stdout, sys.stderr), sound_devices(mic, speaker)), seconds)
-    return run_window(lambda sink: Session(sink, sound_devices(mic, speaker)), seconds)
+    return run_window(lambda sink: Session(sink, sound_devices(mic, speaker)), seconds, store=store, loaded=loaded)
 
 
 # --- headless -------------------------------------------------------------------------------
@@ -101,20 +110,31 @@ def run_headless(session: Session, seconds: float | None) -> int:
 
 
 # --- window ---------------------------------------------------------------------------------
-def run_window(make_session: Callable[[EventSink], Session], seconds: float | None) -> int:
+def run_window(make_session: Callable[[EventSink], Session], seconds: float | None, store: Any = None,
+               loaded: Any = None, probes: Mapping[str, Any] | None = None, checks: Sequence[Any] | None = None,
+               use_tray: bool = True, use_hotkeys: bool = True) -> int:
     """Show the window now, start the session behind it, run Qt until quit; then stop it.
 
     `make_session(sink)` builds the session whose events the window renders (tests pass one
-    with fake devices).
+    with fake devices). `store` is the SettingsStore (default: the platform config folder) and
+    `loaded` what was already loaded from it;
+    `probes` the settings dialog's Test callables and `checks` the welcome's doctor checks
+    (defaults: the real ones).
     """
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from presence.gui.bridge import EventBridge
+    from presence.gui.settings_dialog import real_probes
+    from presence.gui.shell import Shell
     from presence.gui.window import MainWindow
+    from presence.settings.store import SettingsStore
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Presence")
+    app.setDesktopFileName("presence")
+    store = store if store is not None else SettingsStore()
+    loaded = loaded if loaded is not None else store.load()
     bridge = EventBridge()
     window = MainWindow()
     bridge.connect_to(window.handle_event)
@@ -128,7 +148,11 @@ def run_window(make_session: Callable[[EventSink], Session], seconds: float | No
     session: Session = make_session(sink)
     window.set_controller(session)
     window.set_state(LOADING)
+    shell = Shell(app, window, session, store, loaded, probes if probes is not None else real_probes(), checks,
+                  use_tray=use_tray, use_hotkeys=use_hotkeys)
+    bridge.connect_to(shell.handle_event)
     window.show()
+    shell.maybe_welcome()
     session.start()
 
     stopped = False
@@ -142,10 +166,10 @@ def run_window(make_session: Callable[[EventSink], Session], seconds: float | No
 
     app.aboutToQuit.connect(shutdown)
     if seconds is not None:
-        QTimer.singleShot(int(max(0.0, seconds) * 1000), app.quit)
+        QTimer.singleShot(int(max(0.0, seconds) * 1000), shell.quit)
     # Ctrl+C in the terminal: Python only runs signal handlers when it gets control back, so a
     # timer hands it control a few times a second.
-    previous = signal.signal(signal.SIGINT, lambda *_: app.quit()) if _main_thread() else None
+    previous = signal.signal(signal.SIGINT, lambda *_: shell.quit()) if _main_thread() else None
     wake = QTimer()
     wake.timeout.connect(lambda: None)
     wake.start(250)
@@ -157,6 +181,9 @@ def run_window(make_session: Callable[[EventSink], Session], seconds: float | No
         app.aboutToQuit.disconnect(shutdown)
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
+        window.hide_on_close = False
+        shell.close()
+        app.setQuitOnLastWindowClosed(True)
         window.close()
         window.deleteLater()
     return 1 if session.failed else 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from presence.core.types import Event
@@ -53,8 +53,14 @@ class Session:
     """Starts and stops the runner; the controller the window's widgets call.
 
     `submit_text` and `set_muted` may be called before the runner exists (models still
-    loading): typed text is kept and the mute switch remembered, then handed over once it runs.
+    loading): typed text is kept and the mute switch remembered, then handed over once it runs;
+    so are `set_screen_paused` and `apply_settings`. The other controller methods forward to the
+    runner method of the same name when the runner has it; one it lacks (or a click while models
+    load) becomes a visible "notice" event instead of an exception in a Qt slot.
     """
+
+    # Panel actions the window handles itself; the runner hears them if it wants them.
+    LOCAL_PANEL_ACTIONS = frozenset({"dismiss", "copy_text", "open_settings"})
 
     def __init__(self, sink: EventSink, open_devices: DeviceOpener, load: Loader = default_loader,
                  make_executor: Callable[[], Any] | None = None) -> None:
@@ -67,6 +73,8 @@ class Session:
         self._runner: Any = None
         self._pending_text: list[str] = []
         self._muted = False
+        self._screen_paused = False
+        self._settings: dict[str, Any] | None = None
         self._thread: threading.Thread | None = None
         self.failed = False  # a startup or runner error was reported
 
@@ -85,6 +93,45 @@ class Session:
             runner = self._runner
         if runner is not None:
             runner.set_muted(muted)
+
+    def set_screen_paused(self, paused: bool) -> None:
+        with self._lock:
+            self._screen_paused = paused
+        self._forward("set_screen_paused", paused)
+
+    def apply_settings(self, settings: Mapping[str, Any]) -> None:
+        """Live-apply what the runner can (voice speed, barge-in sensitivity, capture, ...)."""
+        with self._lock:
+            self._settings = dict(settings)
+        self._forward("apply_settings", dict(settings))
+
+    def observe_now(self) -> None:
+        """Push-to-observe; the runner's method is observe_now (or observe_screen, its screen mixin's name)."""
+        if not (self._forward("observe_now") or self._forward("observe_screen")):
+            self._notice("push-to-observe is not available yet")
+
+    def panel_action(self, panel_id: str, action_id: str) -> None:
+        if not self._forward("panel_action", panel_id, action_id) and action_id not in self.LOCAL_PANEL_ACTIONS:
+            self._notice(f"the assistant cannot handle '{action_id}' yet")
+
+    def cancel_item(self, kind: str, item_id: str) -> None:
+        if not self._forward("cancel_item", kind, item_id):
+            self._notice(f"cannot cancel that {kind} yet")
+
+    def _forward(self, method: str, *args: Any) -> bool:
+        """Call runner.<method>(*args) if there is a runner with that method; False otherwise."""
+        with self._lock:
+            runner = self._runner
+        target = getattr(runner, method, None) if runner is not None else None
+        if target is None:
+            return False
+        target(*args)
+        return True
+
+    def _notice(self, message: str) -> None:
+        with self._lock:
+            runner = self._runner
+        self._sink(Event(getattr(runner, "now_ms", 0) if runner is not None else 0, "notice", {"message": message}))
 
     # --- lifecycle --------------------------------------------------------------------------
     def start(self) -> None:
@@ -165,6 +212,10 @@ class Session:
         with self._lock:
             self._runner = runner
             runner.set_muted(self._muted)
+            if self._screen_paused and hasattr(runner, "set_screen_paused"):
+                runner.set_screen_paused(True)
+            if self._settings is not None and hasattr(runner, "apply_settings"):
+                runner.apply_settings(self._settings)
             for text in self._pending_text:
                 runner.submit_text(text)
             self._pending_text.clear()
@@ -176,5 +227,9 @@ class Session:
         except Exception as exc:  # e.g. the microphone was unplugged mid-conversation
             self._error("runner", exc, runner.now_ms)
         finally:
+            close_workers = getattr(runner, "close_workers", None)  # background desk, screen reader
+            if close_workers is not None:
+                with contextlib.suppress(Exception):  # closing must not hide the real error
+                    close_workers()
             executor.close()
         self._status(STOPPED, runner.now_ms)

@@ -298,6 +298,8 @@ class MainWindow(QMainWindow):
                 self.capture_indicator.set_enabled(bool(f["enabled"]))
             if "paused" in f:
                 self.capture_indicator.set_paused(bool(f["paused"]))
+            if "on" in f:
+                self.capture_indicator.set_active(bool(f["on"]))
         elif handle_activity_event(self.activity, kind, f):
             self.activity.set_now(self.now_ms())
 

@@ -6,27 +6,55 @@ without loading models or opening sound devices.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
 import numpy as np
+import pytest
 
 from presence.core.types import TICK_SAMPLES, ReplyChunk, ReplyDone
 from presence.runtime.build import Models
 
+# Qt aborts the whole process without a display, so GUI modules are skipped instead.
+needs_display = pytest.mark.skipif(
+    not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM")),
+    reason="no display: run under Xvfb (DISPLAY=:99) or with QT_QPA_PLATFORM=offscreen")
+
 
 class FakeController:
-    """Records what the widgets asked for, in order."""
+    """Records what the widgets asked for, in order (`calls` has every call with its arguments)."""
 
     def __init__(self) -> None:
         self.texts: list[str] = []
         self.muted: list[bool] = []
+        self.calls: list[tuple] = []
 
     def submit_text(self, text: str) -> None:
         self.texts.append(text)
+        self.calls.append(("submit_text", text))
 
     def set_muted(self, muted: bool) -> None:
         self.muted.append(muted)
+        self.calls.append(("set_muted", muted))
+
+    def observe_now(self) -> None:
+        self.calls.append(("observe_now",))
+
+    def set_screen_paused(self, paused: bool) -> None:
+        self.calls.append(("set_screen_paused", paused))
+
+    def panel_action(self, panel_id: str, action_id: str) -> None:
+        self.calls.append(("panel_action", panel_id, action_id))
+
+    def cancel_item(self, kind: str, item_id: str) -> None:
+        self.calls.append(("cancel_item", kind, item_id))
+
+    def apply_settings(self, settings: dict) -> None:
+        self.calls.append(("apply_settings", settings))
+
+    def of(self, name: str) -> list[tuple]:
+        return [c[1:] for c in self.calls if c[0] == name]
 
 
 class SilentMic:
@@ -87,6 +115,12 @@ class EchoEngine:
         yield ReplyDone(reply_id)
 
     def keep_heard(self, heard_text: str) -> None:
+        pass
+
+    def reset(self) -> None:
+        """A new session forgets the conversation (ReplyEngine.reset); nothing to forget here."""
+
+    def discard_reply(self, reply_id: int) -> None:
         pass
 
 

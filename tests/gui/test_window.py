@@ -137,17 +137,18 @@ def test_mute_checkbox_and_keyboard_order(controlled, qtbot):
     assert controller.muted == [True]
     window.mute_box.setChecked(False)
     assert controller.muted == [True, False]
-    # Tab goes input -> Send -> Mute -> transcript -> back to the input
+    # Tab goes input -> Send -> Mute -> Look at screen -> Settings -> transcript -> back to the input
     from PySide6.QtWidgets import QApplication
 
     window.activateWindow()
     window.input.setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is window.input, timeout=2000)
     order = []
-    for _ in range(4):
+    for _ in range(6):
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
         order.append(QApplication.focusWidget())
-    assert order == [window.send_button, window.mute_box, window.transcript, window.input]
+    assert order == [window.send_button, window.mute_box, window.observe_button, window.settings_button,
+                     window.transcript, window.input]
 
 
 def test_bridge_delivers_runner_thread_events_on_the_main_thread(window, qtbot):

@@ -1,0 +1,102 @@
+"""The tray icon under a real tray host (trayer on Xvfb in CI): available, one icon per state, menu
+actions reach the controller, and a click on the icon is push-to-observe."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+from fakes_for_gui import FakeController, needs_display
+
+pytestmark = [pytest.mark.gui, needs_display]
+
+
+@pytest.fixture
+def tray(qtbot):
+    from presence.gui.tray import PresenceTray
+
+    calls: list[str] = []
+    controller = FakeController()
+    t = PresenceTray(controller, lambda: calls.append("show"), lambda: calls.append("settings"),
+                     lambda: calls.append("quit"))
+    yield t, controller, calls
+    t.hide()
+    t.deleteLater()
+
+
+def needs_tray_host():
+    from presence.gui.tray import PresenceTray
+
+    if not PresenceTray.available():
+        pytest.skip("no system tray host on this display (start one: eval \"$(bash .ci/x-setup.sh start)\")")
+
+
+def test_tray_is_available_with_a_tray_host(tray, qtbot):
+    needs_tray_host()
+    t, _, _ = tray
+    t.show()
+    qtbot.waitUntil(lambda: t.icon.isVisible(), timeout=2000)
+    assert not t.icon.icon().isNull()
+
+
+def test_each_state_has_its_own_icon(tray):
+    from presence.gui.icons import KNOWN_STATES, paint_state
+
+    images = {state: paint_state(state, 32).toImage() for state in KNOWN_STATES}
+    for state, image in images.items():
+        assert not image.isNull() and image.width() == 32
+        others = [s for s in KNOWN_STATES if s != state]
+        assert all(image != images[o] for o in others), state
+    t, _, _ = tray
+    t.set_state("thinking")
+    assert t.icon.toolTip() == "Presence — thinking"
+    t.set_state("whatever-new")  # unknown states get the neutral icon, no error
+    assert not t.icon.icon().isNull()
+    hidpi = paint_state("speaking", 24, ratio=2.0)
+    assert hidpi.width() == 48 and hidpi.devicePixelRatio() == 2.0
+
+
+def test_menu_actions_reach_the_controller(tray, qtbot):
+    t, controller, calls = tray
+    titles = [a.text().replace("&", "") for a in t.menu.actions() if not a.isSeparator()]
+    assert titles == ["Show window", "Look at screen now", "Mute microphone", "Pause screen capture", "Settings…",
+                      "Quit Presence"]
+    t.observe_action.trigger()
+    assert controller.of("observe_now") == [()]
+    with qtbot.waitSignal(t.muted_changed) as muted:
+        t.mute_action.trigger()
+    assert muted.args == [True] and controller.of("set_muted") == [(True,)]
+    t.mute_action.trigger()
+    assert controller.of("set_muted") == [(True,), (False,)]
+    with qtbot.waitSignal(t.screen_paused_changed):
+        t.pause_action.trigger()
+    assert controller.of("set_screen_paused") == [(True,)]
+    t.show_action.trigger()
+    t.settings_action.trigger()
+    t.quit_action.trigger()
+    assert calls == ["show", "settings", "quit"]
+    t.set_mute_checked(True)  # reflecting the window's switch does not call the controller again
+    assert t.mute_action.isChecked() and controller.of("set_muted") == [(True,), (False,)]
+
+
+def test_trigger_activation_is_push_to_observe(tray):
+    from PySide6.QtWidgets import QSystemTrayIcon
+
+    t, controller, _ = tray
+    t.icon.activated.emit(QSystemTrayIcon.ActivationReason.Trigger)
+    assert controller.of("observe_now") == [()]
+    t.icon.activated.emit(QSystemTrayIcon.ActivationReason.Context)  # right click opens the menu only
+    assert controller.of("observe_now") == [()]
+
+
+@pytest.mark.skipif(shutil.which("xdotool") is None, reason="xdotool is not installed")
+def test_a_real_click_on_the_tray_icon_observes(tray, qtbot):
+    needs_tray_host()
+    t, controller, _ = tray
+    t.show()
+    qtbot.wait(400)  # let trayer embed the icon
+    qtbot.waitUntil(lambda: t.icon.geometry().width() > 0, timeout=3000)
+    centre = t.icon.geometry().center()
+    subprocess.run(["xdotool", "mousemove", str(centre.x()), str(centre.y()), "click", "1"], check=True, timeout=10)
+    qtbot.waitUntil(lambda: controller.of("observe_now") == [()], timeout=3000)
