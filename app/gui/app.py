@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TextIO
 
 from presence.core.types import Event
-from presence.gui.session import LOADING, OPENING, Session, sound_devices
+from presence.gui.session import LOADING, OPENING, Session, live_screen, sound_devices
 from presence.runtime.runner import EventSink
 
 NO_DISPLAY = ("presence: no display found (DISPLAY is not set); start it from a desktop session, "
@@ -59,8 +59,10 @@ def run_gui(headless: bool, mic: str | None, speaker: str | None, seconds: float
     if headless:
         for message in loaded.messages:
             print(f"presence: settings: {message}", file=sys.stderr)
-        return run_headless(Session(_Printer(sys.stdout, sys.stderr), sound_devices(mic, speaker)), seconds)
-    return run_window(lambda sink: Session(sink, sound_devices(mic, speaker)), seconds, store=store, loaded=loaded)
+        printer = _Printer(sys.stdout, sys.stderr)
+        return run_headless(Session(printer, sound_devices(mic, speaker), open_screen=live_screen), seconds)
+    return run_window(lambda sink: Session(sink, sound_devices(mic, speaker), open_screen=live_screen), seconds,
+                      store=store, loaded=loaded)
 
 
 # --- headless -------------------------------------------------------------------------------

@@ -43,6 +43,17 @@ def sound_devices(mic: str | int | None, speaker: str | int | None) -> DeviceOpe
     return open_devices
 
 
+def live_screen() -> Any:
+    """The real screen (mss) when there is a display to capture; None otherwise."""
+    import os
+
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        return None
+    from presence.devices.screen_mss import MssScreen
+
+    return MssScreen()
+
+
 def one_line(exc: BaseException) -> str:
     """An exception as one line for the user: the message, or the type when it has none."""
     text = " ".join(str(exc).split())
@@ -63,9 +74,11 @@ class Session:
     LOCAL_PANEL_ACTIONS = frozenset({"dismiss", "copy_text", "open_settings"})
 
     def __init__(self, sink: EventSink, open_devices: DeviceOpener, load: Loader = default_loader,
-                 make_executor: Callable[[], Any] | None = None) -> None:
+                 make_executor: Callable[[], Any] | None = None,
+                 open_screen: Callable[[], Any] | None = None) -> None:
         self._sink = sink
         self._open_devices = open_devices
+        self._open_screen = open_screen
         self._load = load
         self._make_executor = make_executor
         self._lock = threading.Lock()
@@ -208,7 +221,13 @@ class Session:
             self._status(STOPPED)
             return
         executor = self._make_executor() if self._make_executor else ThreadExecutor()
-        runner = build_app(models, mic, speaker, executor, self._sink)
+        screen = None
+        if self._open_screen is not None:
+            try:
+                screen = self._open_screen()  # capture stays off until a watch or push-to-observe needs it
+            except Exception as exc:
+                self._error("screen", exc)
+        runner = build_app(models, mic, speaker, executor, self._sink, screen=screen)
         with self._lock:
             self._runner = runner
             runner.set_muted(self._muted)
