@@ -25,11 +25,11 @@ Loader = Callable[[], Any]
 DeviceOpener = Callable[[], tuple[Any, Any]]
 
 
-def default_loader() -> Any:
-    """Load the shipped models (imported late: heavy, and not needed to show the window)."""
+def default_loader(settings: Mapping[str, Any] | None = None, on_fallback: Any = None) -> Any:
+    """Load the models the settings choose (imported late: heavy, and not needed to show the window)."""
     from presence.runtime.build import load_models
 
-    return load_models()
+    return load_models(settings=settings, on_fallback=on_fallback)
 
 
 def sound_devices(mic: str | int | None, speaker: str | int | None) -> DeviceOpener:
@@ -181,10 +181,19 @@ class Session:
         self.failed = True
         self._sink(Event(t_ms, "error", {"source": source, "message": one_line(exc)}))
 
+    def _load_models(self) -> Any:
+        if self._load is not default_loader:
+            return self._load()
+
+        def fallback(exc: Exception) -> None:
+            self._sink(Event(0, "backend_fallback", {"message": one_line(exc)}))
+
+        return default_loader(self._settings, fallback)
+
     def _main(self) -> None:
         self._status(LOADING)
         try:
-            models = self._load()
+            models = self._load_models()
         except Exception as exc:  # ModelMissing, ModelLoadError, anything: one visible line
             self._error("models", exc)
             self._status(STOPPED)

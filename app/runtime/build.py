@@ -31,17 +31,33 @@ class Models:
     endpoint: Any = None
 
 
-def load_models(choice: ModelChoice | None = None) -> Models:
-    """Load every model once. Raises ModelMissing/ModelLoadError with an actionable message."""
-    from presence.models.llm import LlamaChatSession
+def load_models(choice: ModelChoice | None = None, settings: Any = None,
+                on_fallback: Any = None) -> Models:
+    """Load every model once. Raises ModelMissing/ModelLoadError with an actionable message.
+
+    With settings, the foreground chat model is the one chosen there (embedded, a server with the
+    embedded model behind it, or a GGUF file; an unusable file falls back to the embedded model
+    and calls on_fallback with the reason).
+    """
     from presence.speech.asr import WhisperAsr
     from presence.speech.endpoint import SmartTurn
     from presence.speech.tts import PiperTts
     from presence.speech.vad import SileroVad
 
     choice = choice or ModelChoice()
-    engine = ReplyEngine(WhisperAsr(choice.asr_dir), LlamaChatSession(choice.llm_gguf), PiperTts(choice.voice_onnx))
+    engine = ReplyEngine(WhisperAsr(choice.asr_dir), open_chat_model(choice, settings, on_fallback),
+                         PiperTts(choice.voice_onnx))
     return Models(SileroVad(), engine, SmartTurn())
+
+
+def open_chat_model(choice: ModelChoice, settings: Any, on_fallback: Any) -> Any:
+    from presence.models.llm import LlamaChatSession
+
+    if settings is None or "fg_backend" not in settings:
+        return LlamaChatSession(choice.llm_gguf)
+    from presence.models.backends import BackendSpec, open_with_fallback
+
+    return open_with_fallback(BackendSpec.from_settings(settings, "fg", timeout_s=6.0), on_fallback)
 
 
 def build_desk_for(executor: Any, delivery: str = "when_idle") -> Any:
