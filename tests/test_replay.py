@@ -46,7 +46,7 @@ def test_own_question_gets_spoken_reply(models, tmp_path):
     audio = np.concatenate([np.zeros(12800, np.float32), q, np.zeros(16000 * 5, np.float32)])
     write_wav_16k_mono(tmp_path / "user.wav", audio)
     events = replay(ReplayOptions(tmp_path / "user.wav", tmp_path / "out", fast=True), models)
-    said = [e for e in events if e.type == "assistant_text"]
+    said = [e for e in events if e.type == "assistant_text" and e.fields["reply_id"] > 0]  # not the filler
     assert said and "56" in said[0].fields["text"]
     question_end_ms = (12800 + len(q)) * 1000 // 16000
     onset = _first_speech_ms(tmp_path / "out" / "assistant.wav")

@@ -84,7 +84,7 @@ class ControlsMixin:
 
     def _do_settings(self, settings: dict[str, Any]) -> None:
         self.settings = turn_settings_from(settings, self.settings)
-        speed = settings.get("voice_speed")
-        if speed and hasattr(self.engine.tts, "set_speed"):
-            self.engine.tts.set_speed(float(speed))
+        speed, tts = settings.get("voice_speed"), getattr(self.engine, "tts", None)
+        if speed and hasattr(tts, "set_speed"):
+            tts.set_speed(float(speed))
         self.emit("settings_applied", keys=len(settings))
