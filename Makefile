@@ -95,7 +95,7 @@ distclean: clean
 # --- desktop integration and bundle (packaging/README.md) ------------------------------------
 #   make install-desktop    menu entry + icons for this user ($XDG_DATA_HOME, default ~/.local/share)
 #   make uninstall-desktop  remove them again
-#   make package            PyInstaller one-folder bundle in dist/presence/ (~3 min on 2 cores)
+#   make package            PyInstaller one-folder bundle in dist/presence/ (~1-2 min on 2 cores)
 #
 # PRESENCE_EXEC: what the menu entry launches (default: this checkout's venv; for the bundle
 # use PRESENCE_EXEC=$$PWD/dist/presence/presence). PYI_ARGS: extra options for pyinstaller.

@@ -18,6 +18,14 @@ def public_scenario(name: str) -> Path:
     return d
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_log_dir(tmp_path_factory):
+    """Tests (and the CLI subprocesses they start) log to a temporary folder, not the user's."""
+    import os
+
+    os.environ["PRESENCE_LOG_DIR"] = str(tmp_path_factory.mktemp("logs"))
+
+
 @pytest.fixture(scope="session")
 def models():
     from presence.runtime.build import load_models

@@ -43,12 +43,30 @@ def run_gui(headless: bool, mic: str | None, speaker: str | None, seconds: float
     headless mode gives 130); 1 when there is no display or models/devices failed to start.
     Devices named on the command line win over the ones chosen in Settings.
     """
-    from presence.devices.sound import resolve_device
-    from presence.settings.store import SettingsStore
 
     if not headless and not display_available():
         print(NO_DISPLAY, file=sys.stderr)
         return 1
+    from presence import single_instance
+
+    if not headless:  # the guard's socket is answered by this app's event loop
+        from PySide6.QtWidgets import QApplication
+
+        QApplication.instance() or QApplication(sys.argv[:1])
+    guard = single_instance.acquire()
+    if guard is None:
+        print("presence: already running; asked it to show its window", file=sys.stderr)
+        return 0
+    try:
+        return _run_gui(headless, mic, speaker, seconds, guard)
+    finally:
+        guard.release()
+
+
+def _run_gui(headless: bool, mic: str | None, speaker: str | None, seconds: float | None, guard: Any) -> int:
+    from presence.devices.sound import resolve_device
+    from presence.settings.store import SettingsStore
+
     store = SettingsStore()
     loaded = store.load()  # once: a damaged file is moved aside here, and its message kept in `loaded`
     settings = loaded.settings
@@ -62,7 +80,7 @@ def run_gui(headless: bool, mic: str | None, speaker: str | None, seconds: float
         printer = _Printer(sys.stdout, sys.stderr)
         return run_headless(Session(printer, sound_devices(mic, speaker), open_screen=live_screen), seconds)
     return run_window(lambda sink: Session(sink, sound_devices(mic, speaker), open_screen=live_screen), seconds,
-                      store=store, loaded=loaded)
+                      store=store, loaded=loaded, guard=guard)
 
 
 # --- headless -------------------------------------------------------------------------------
@@ -114,7 +132,7 @@ def run_headless(session: Session, seconds: float | None) -> int:
 # --- window ---------------------------------------------------------------------------------
 def run_window(make_session: Callable[[EventSink], Session], seconds: float | None, store: Any = None,
                loaded: Any = None, probes: Mapping[str, Any] | None = None, checks: Sequence[Any] | None = None,
-               use_tray: bool = True, use_hotkeys: bool = True) -> int:
+               use_tray: bool = True, use_hotkeys: bool = True, guard: Any = None) -> int:
     """Show the window now, start the session behind it, run Qt until quit; then stop it.
 
     `make_session(sink)` builds the session whose events the window renders (tests pass one
@@ -153,6 +171,8 @@ def run_window(make_session: Callable[[EventSink], Session], seconds: float | No
     shell = Shell(app, window, session, store, loaded, probes if probes is not None else real_probes(), checks,
                   use_tray=use_tray, use_hotkeys=use_hotkeys)
     bridge.connect_to(shell.handle_event)
+    if guard is not None:  # a second launch brings this window forward instead of opening another mic
+        guard.set_handler(shell.show_window)
     window.show()
     shell.maybe_welcome()
     session.start()

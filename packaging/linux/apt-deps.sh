@@ -15,6 +15,8 @@ PACKAGES=(
     xvfb xauth xdotool trayer x11-utils imagemagick desktop-file-utils
     # build of llama-cpp-python
     cmake
+    # `make package`: PyInstaller reads binaries with objdump
+    binutils
     # libraries of Qt's xcb platform plugin
     libegl1 libgl1 libfontconfig1 libglib2.0-0 libdbus-1-3 libx11-xcb1 libxkbcommon-x11-0
     libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
