@@ -32,6 +32,9 @@ class TurnSettings:
     # The speculative transcript also votes: "... instead." ends a turn, "a trip to..." or
     # "remind me, um," does not (Whisper punctuates from prosody and sense).
     text_end_silence_ms: int = 600
+    # ...but Whisper drops disfluencies ("remind me, um," -> "remind me?"), so the transcript may
+    # only shorten the wait when smart-turn is not sure the other way.
+    text_end_min_prob: float = 0.05
     # Speech resuming within this long after an ended turn whose reply was not heard yet
     # continues that turn (it was a pause); later speech is a new turn.
     resume_gap_ms: int = 2500
@@ -93,7 +96,7 @@ def silence_needed_ms(complete_prob: float | None, s: TurnSettings, text_complet
         return s.end_silence_ms
     if complete_prob is not None and complete_prob >= s.quick_end_prob:
         return s.quick_end_silence_ms
-    if text_complete:
+    if text_complete and (complete_prob is None or complete_prob >= s.text_end_min_prob):
         return s.text_end_silence_ms
     if complete_prob is not None and complete_prob >= s.mid_end_prob:
         return s.mid_end_silence_ms

@@ -77,7 +77,9 @@ def build_all(speak: Speak, out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     makers = [_turn("own_turn_sum", "What is twelve plus thirty?", ["42"]),
               _turn("own_turn_sky", "Why is the sky blue?", []),
-              _pause("own_pause_and", "I need to buy milk and", "some eggs for tomorrow."),
+              # Piper reads a trailing "and" with falling, final-sounding prosody that fools smart-turn
+              # (0.96 "complete"); a filled pause is how a mid-sentence pause sounds in this voice.
+              _pause("own_pause_um", "I need to buy, um,", "some milk and eggs for tomorrow."),
               _interrupt("own_interrupt_poem", "Tell me a long story about a brave knight.",
                          "No wait, tell me about a pirate instead.", ["pirate"]),
               _noise("own_noise_keys", "keys"), _noise("own_noise_music", "music"),

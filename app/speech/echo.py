@@ -48,8 +48,14 @@ class EchoCanceller:
 
     @property
     def expected_residual_rms(self) -> float:
-        """Echo left after cancellation, from the measured echo return loss enhancement (ERLE)."""
-        return self.echo_rms * 10 ** (-min(max(self._erle_db, 0.0), 30.0) / 20.0)
+        """Echo left after cancellation, from the measured echo return loss enhancement (ERLE).
+
+        Zero while the filter removes nothing (ERLE under 6 dB): then there is no echo path worth
+        the name (a spurious correlation with the user's voice), and nothing to guard against.
+        """
+        if self._erle_db < 6.0:
+            return 0.0
+        return self.echo_rms * 10 ** (-min(self._erle_db, 30.0) / 20.0)
 
     @property
     def reference_active(self) -> bool:
