@@ -133,6 +133,9 @@ def run_bench(say: Say, replay_s: float = 300.0, scenarios: str | None = None) -
     rows += bench_models(models)
     rows += bench_idle_cpu(models)
     rows += bench_duplex(models, Path(scenarios) if scenarios else None)
+    from presence.screen.bench import bench_screen
+
+    rows += [Row(*r) for r in bench_screen()]
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rows.append(Row("peak RSS", f"{rss_mb:.0f} MB", "-", None))
     say(format_table(rows))
