@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from fakes_for_gui import FakeController, NullSpeaker, SilentMic, fake_models
+from fakes_for_gui import NullSpeaker, SilentMic, fake_models
 
 from presence.core.types import Event
 
@@ -35,18 +35,6 @@ def window(qtbot):
     w.show()
     qtbot.waitExposed(w)
     return w
-
-
-@pytest.fixture
-def controlled(qtbot):
-    from presence.gui.window import MainWindow
-
-    controller = FakeController()
-    w = MainWindow(controller)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    return w, controller
 
 
 def test_events_fill_state_caption_and_transcript(window):

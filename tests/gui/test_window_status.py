@@ -4,7 +4,7 @@ timers/watches/tasks with Cancel, live partial captions, light/dark palettes, cl
 from __future__ import annotations
 
 import pytest
-from fakes_for_gui import FakeController, needs_display
+from fakes_for_gui import needs_display
 
 from presence.core.types import Event
 
@@ -12,15 +12,8 @@ pytestmark = [pytest.mark.gui, needs_display]
 
 
 @pytest.fixture
-def ui(qtbot):
-    from presence.gui.window import MainWindow
-
-    controller = FakeController()
-    window = MainWindow(controller)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window, controller
+def ui(controlled):
+    return controlled
 
 
 def test_level_meter_follows_rms_on_a_db_scale(ui):
