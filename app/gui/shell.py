@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from PySide6.QtCore import QObject, QRect
+from PySide6.QtCore import QObject, QRect, Signal
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication, QDialog
 
@@ -31,6 +31,8 @@ RESTART_PREFIXES = ("input_device", "output_device", "fg_", "bg_")
 
 
 class Shell(QObject):
+    diagnostics_ready = Signal(str)  # made on a worker thread (the device query is slow), copied here
+
     def __init__(self, app: QApplication, window: MainWindow, controller: Any, store: SettingsStore, loaded: Loaded,
                  probes: Mapping[str, Any] | None = None, checks: Sequence[tuple[str, Check]] | None = None,
                  use_tray: bool = True, use_hotkeys: bool = True) -> None:
@@ -48,7 +50,9 @@ class Shell(QObject):
             self.tray.muted_changed.connect(window.set_mute_checked)
             self.tray.screen_paused_changed.connect(self._screen_paused)
             window.muted_changed.connect(self.tray.set_mute_checked)
+            self.tray.add_action("Copy &diagnostics", self.copy_diagnostics)
             self.tray.show()
+        self.diagnostics_ready.connect(self._diagnostics_to_clipboard)
         self.hotkeys = GlobalHotkeys({"observe": self._observe, "mute": window.mute_box.toggle}, self) \
             if use_hotkeys else None
         window.settings_requested.connect(self.open_settings)
@@ -83,6 +87,20 @@ class Shell(QObject):
             self.hotkeys.stop()
         if self.tray is not None:
             self.tray.hide()
+
+    def copy_diagnostics(self) -> None:
+        """Versions, devices, model paths and settings without secrets, to the clipboard (for bug reports)."""
+        import threading
+
+        from presence.diagnostics import diagnostics_text
+
+        settings = dict(self.settings)
+        threading.Thread(target=lambda: self.diagnostics_ready.emit(diagnostics_text(settings)), daemon=True,
+                         name="diagnostics").start()
+
+    def _diagnostics_to_clipboard(self, text: str) -> None:
+        QGuiApplication.clipboard().setText(text)
+        self.window.statusBar().showMessage("Diagnostics copied to the clipboard (no secrets included).", 5000)
 
     def _observe(self) -> None:
         observe = getattr(self.controller, "observe_now", None)

@@ -52,6 +52,13 @@ class PresenceTray(QObject):
         self.menu.addAction(action)
         return action
 
+    def add_action(self, text: str, slot: Callable[[], None]) -> QAction:
+        """An extra menu entry, placed before Quit."""
+        action = QAction(text, self.menu)
+        action.triggered.connect(lambda _checked=False: slot())
+        self.menu.insertAction(self.quit_action, action)
+        return action
+
     @staticmethod
     def available() -> bool:
         """Whether the desktop has a tray (under bare X without a tray host it has not)."""

@@ -100,3 +100,31 @@ def test_a_real_click_on_the_tray_icon_observes(tray, qtbot):
     centre = t.icon.geometry().center()
     subprocess.run(["xdotool", "mousemove", str(centre.x()), str(centre.y()), "click", "1"], check=True, timeout=10)
     qtbot.waitUntil(lambda: controller.of("observe_now") == [()], timeout=3000)
+
+
+def test_tray_copies_diagnostics_without_secrets(qtbot, private_config):
+    """The tray's 'Copy diagnostics' puts versions and settings on the clipboard, never an API key."""
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
+
+    from presence.gui.shell import Shell
+    from presence.gui.tray import PresenceTray
+    from presence.gui.window import MainWindow
+    from presence.settings.store import SettingsStore
+
+    if not PresenceTray.available():
+        pytest.skip("no system tray host (start trayer)")
+    store = SettingsStore()
+    loaded = store.load()
+    window = MainWindow()
+    qtbot.addWidget(window)
+    shell = Shell(QApplication.instance(), window, None, store, loaded, {}, [], use_tray=True, use_hotkeys=False)
+    shell.settings = shell.settings.replace({"fg_server_key": "sk-secret-123456789"})
+    try:
+        entry = next(a for a in shell.tray.menu.actions() if "diagnostics" in a.text().lower())
+        QGuiApplication.clipboard().setText("")
+        entry.trigger()
+        qtbot.waitUntil(lambda: "presence" in QGuiApplication.clipboard().text().lower(), timeout=20_000)
+        assert "sk-secret-123456789" not in QGuiApplication.clipboard().text()
+    finally:
+        shell.close()
