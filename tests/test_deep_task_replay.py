@@ -26,7 +26,8 @@ def test_deep_task_is_acknowledged_then_delivered_when_the_user_is_quiet(models,
         by_type.setdefault(e.type, []).append(e)
     turn_ends = [e.t_ms for e in by_type["user_turn_end"]]
     ack = next(e for e in by_type["assistant_text"] if "work that out" in e.fields["text"])
-    assert ack.t_ms - turn_ends[0] <= 1500  # measured ~600 ms on an idle machine; bounded loosely for CI
+    request_end = max(t for t in turn_ends if t <= ack.t_ms)  # a comma pause may have ended a turn early
+    assert ack.t_ms - request_end <= 1500  # measured ~600 ms on an idle machine; bounded loosely for CI
     assert by_type["tool_call"][0].fields["tool"] == "deep_task"
     assert any("56" in e.fields["text"] for e in by_type["assistant_text"])
     delivered = by_type["task_delivered"][0]

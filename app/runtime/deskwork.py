@@ -60,11 +60,23 @@ class DeskMixin:
                 self._reply_heard = True  # speech from now on is a new turn, not the rest of the last one
 
     def _delivery_started(self, reply_id: int) -> None:
-        self._delivering.pop(reply_id, None)
+        if reply_id in self._delivering:
+            self._delivery_started_ms.setdefault(reply_id, self.now_ms)
 
     def _requeue_unheard_delivery(self) -> None:
-        """The user spoke before a delivered result was heard: keep it for the next quiet moment."""
-        if self._reply_id in self._delivering:
-            d = self._delivering.pop(self._reply_id)
-            self._discard_reply("user started talking")
-            self.desk.policy.requeue(d)
+        """The user spoke before (most of the first sentence of) a result was heard: the result waits
+        for the next quiet moment instead of being talked over or lost."""
+        rid = self._reply_id
+        if rid not in self._delivering:
+            return
+        started = self._delivery_started_ms.get(rid)
+        if started is not None and self.now_ms - started > 1000:
+            self._delivering.pop(rid)  # heard enough: the user is answering it, not missing it
+            return
+        d = self._delivering.pop(rid)
+        self._delivery_started_ms.pop(rid, None)
+        self._playback.drop_reply(rid)
+        self._playback.interrupt()
+        self._discard_reply("user started talking")
+        self.desk.policy.requeue(d)
+        self.emit("task_requeued", task_id=d.task_id)

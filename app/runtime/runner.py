@@ -63,6 +63,7 @@ class Runner(ListeningMixin, ProactiveMixin, DeskMixin, ScreenMixin, ControlsMix
         self.echo = echo  # echo canceller; the speaker output is its reference
         self.desk = desk  # background work (None: deep tasks are answered in the foreground)
         self._delivering: dict[int, Any] = {}  # reply id -> background result being spoken
+        self._delivery_started_ms: dict[int, int] = {}
         self.screen, self.screen_watch = screen, screen_watch
         self._init_screen()
         self._init_controls()

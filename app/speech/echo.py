@@ -115,6 +115,12 @@ class EchoCanceller:
             grad = np.fft.irfft(np.conj(big_x) * big_e / norm)
             grad[BLOCK:] = 0.0  # keep the filter causal and BLOCK taps long
             self._w[:BLOCK + 1] = w + self._mu * np.fft.rfft(grad)
+        if e_pow > d_pow:
+            # cancelling made it louder: the filter (or a spurious path found in the user's own voice)
+            # would inject our speech into a quiet microphone; pass the microphone through instead
+            if self._erle_db < -3.0:
+                self._delay_peak, self._delay_confidence = -1, 0.0  # forget the path; look for it again
+            return d, np.zeros_like(y)
         return e, y
 
     def _update_delay(self) -> None:
