@@ -64,9 +64,6 @@ class Playback:
     def current_reply(self) -> int | None:
         return self._queue[0].reply_id if self._queue else None
 
-    def queued_ms(self, rate_hz: int) -> int:
-        return sum(len(q.audio) - q.played for q in self._queue) * 1000 // rate_hz
-
     def enqueue(self, reply_id: int, text: str, audio: np.ndarray) -> None:
         if len(audio):
             self._queue.append(_Queued(reply_id, text, audio.astype(np.float32, copy=False)))

@@ -106,4 +106,3 @@ class TickStats:
 
     tick: int
     compute_ms: float
-    late_ms: float

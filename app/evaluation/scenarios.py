@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from presence.core.types import SAMPLE_RATE_HZ
+from presence.core.types import SAMPLE_RATE_HZ, samples_to_ms
 from presence.devices.audio_files import write_wav_16k_mono
 
 Speak = Callable[[str], np.ndarray]
@@ -32,7 +32,7 @@ class Timeline:
 
     @property
     def ms(self) -> int:
-        return self.n * 1000 // SAMPLE_RATE_HZ
+        return samples_to_ms(self.n)
 
     def add(self, kind: str, x: np.ndarray, text: str | None = None) -> tuple[int, int]:
         start = self.ms

@@ -16,13 +16,13 @@ from presence.core import skills, tools
 from presence.core.intents import CueRequest, TimerRequest, parse_intent
 from presence.core.text import SentenceSplitter, clean_reply
 from presence.core.types import (
-    SAMPLE_RATE_HZ,
     Announcement,
     IntentAccepted,
     PartialText,
     ReplyChunk,
     ReplyDone,
     UserText,
+    samples_to_ms,
 )
 from presence.runtime.executor import CancelToken
 from presence.screen.requests import WatchRequest, parse_watch_command
@@ -50,7 +50,7 @@ class ReplyEngine:
         if not transcript.is_speech:
             yield ReplyDone(reply_id, "no speech")
             return
-        yield UserText(reply_id, transcript.text, len(audio) * 1000 // SAMPLE_RATE_HZ)
+        yield UserText(reply_id, transcript.text, samples_to_ms(len(audio)))
         if token.cancelled:
             return
         yield from self.reply_to_text(reply_id, transcript.text, token)

@@ -32,6 +32,7 @@ from presence.core.types import (
     RunnerState,
     TickStats,
     UserText,
+    samples_to_ms,
 )
 from presence.runtime.controls import ControlsMixin
 from presence.runtime.deskwork import DeskMixin
@@ -173,7 +174,7 @@ class Runner(ListeningMixin, ProactiveMixin, DeskMixin, ScreenMixin, ControlsMix
         self._screen_tick()
         self._play()
         compute_ms = (time.perf_counter() - t0) * 1000.0
-        self.stats.append(TickStats(self.tick, compute_ms, 0.0))
+        self.stats.append(TickStats(self.tick, compute_ms))
         if self.tick_stats and self.tick % 25 == 24:
             recent = [s.compute_ms for s in list(self.stats)[-25:]]
             self.emit("tick_stats", p50_ms=round(float(np.median(recent)), 2), max_ms=round(max(recent), 2))
@@ -209,7 +210,7 @@ class Runner(ListeningMixin, ProactiveMixin, DeskMixin, ScreenMixin, ControlsMix
             self._utterance = None
             self._last_turn_audio = audio
             self._turn_end_speech_ms = self._speech_end_ms
-            self.emit("user_turn_end", audio_ms=len(audio) * 1000 // 16000)
+            self.emit("user_turn_end", audio_ms=samples_to_ms(len(audio)))
             if self._barge_pending:
                 self._check_short_barge(audio)
             elif self._held is not None and self._reply_utterance == self._utterance_id:
