@@ -18,6 +18,7 @@ import numpy as np
 
 from presence.core import turns
 from presence.core.playback import Playback
+from presence.core.ports import Microphone, Speaker, VoiceActivity
 from presence.core.text import is_backchannel, sounds_complete
 from presence.core.timekeeping import Timekeeper
 from presence.core.types import (
@@ -55,8 +56,8 @@ class _Utterance:
 
 
 class Runner(ListeningMixin, ProactiveMixin, DeskMixin, ScreenMixin, ControlsMixin):
-    def __init__(self, mic: Any, speaker: Any, vad: Any, engine: Any, executor: Any, sink: EventSink,
-                 settings: turns.TurnSettings | None = None, tick_stats: bool = True,
+    def __init__(self, mic: Microphone, speaker: Speaker, vad: VoiceActivity, engine: Any, executor: Any,
+                 sink: EventSink, settings: turns.TurnSettings | None = None, tick_stats: bool = True,
                  endpoint: Any = None, echo: Any = None, desk: Any = None, screen: Any = None,
                  screen_watch: Any = None) -> None:
         self.mic, self.speaker, self.vad, self.engine, self.executor = mic, speaker, vad, engine, executor

@@ -25,3 +25,32 @@ def controlled(qtbot):
     window.show()
     qtbot.waitExposed(window)
     return window, controller
+
+
+@pytest.fixture
+def make_shell(qtbot, private_config):
+    """Builds Shells (window, fake controller, private settings, fake probes); closes them after the test."""
+    from fakes_for_gui import FakeController, fake_probes
+    from PySide6.QtWidgets import QApplication
+
+    from presence.gui.shell import Shell
+    from presence.gui.window import MainWindow
+    from presence.settings.store import SettingsStore
+
+    shells = []
+
+    def make(use_tray: bool = False, use_hotkeys: bool = False, calls: list | None = None, checks: list | None = None):
+        store = SettingsStore(private_config)
+        window = MainWindow()
+        qtbot.addWidget(window)
+        controller = FakeController()
+        window.set_controller(controller)
+        shell = Shell(QApplication.instance(), window, controller, store, store.load(), fake_probes(calls),
+                      checks or [], use_tray=use_tray, use_hotkeys=use_hotkeys)
+        shells.append(shell)
+        return shell, controller
+
+    yield make
+    for shell in shells:
+        shell.close()
+    QApplication.instance().setQuitOnLastWindowClosed(True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from typing import Any
 
 import numpy as np
 import pytest
@@ -126,3 +127,22 @@ class EchoEngine:
 
 def fake_models() -> Models:
     return Models(QuietVad(), EchoEngine())  # type: ignore[arg-type]
+
+
+DEVICES = {"input": ["Mic A", "Mic B"], "output": ["Speaker A", "Speaker B"]}
+
+
+def fake_probes(calls: list | None = None) -> dict[str, Any]:
+    """Settings-dialog probes (devices, test buttons) that record their calls instead of touching hardware."""
+    calls = calls if calls is not None else []
+
+    def test_llm(config):
+        calls.append(("llm", dict(config)))
+        if config["backend"] == "server" and "unreachable" in config["server_url"]:
+            raise RuntimeError(f"cannot reach {config['server_url']}:\n connection refused")
+        return f"Connected ({config['backend']})."
+
+    return {"list_devices": lambda kind: DEVICES[kind],
+            "test_output": lambda device: calls.append(("out", device)) or f"Played a tone on {device or 'default'}.",
+            "test_input": lambda device: calls.append(("in", device)) or "Heard -23 dBFS.",
+            "test_llm": test_llm}

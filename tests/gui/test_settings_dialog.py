@@ -6,27 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from fakes_for_gui import FakeController, needs_display
+from fakes_for_gui import needs_display
 
 pytestmark = [pytest.mark.gui, needs_display]
-
-DEVICES = {"input": ["Mic A", "Mic B"], "output": ["Speaker A", "Speaker B"]}
-
-
-def fake_probes(calls: list | None = None) -> dict[str, Any]:
-    calls = calls if calls is not None else []
-
-    def test_llm(config):
-        calls.append(("llm", dict(config)))
-        if config["backend"] == "server" and "unreachable" in config["server_url"]:
-            raise RuntimeError(f"cannot reach {config['server_url']}:\n connection refused")
-        return f"Connected ({config['backend']})."
-
-    return {"list_devices": lambda kind: DEVICES[kind],
-            "test_output": lambda device: calls.append(("out", device)) or f"Played a tone on {device or 'default'}.",
-            "test_input": lambda device: calls.append(("in", device)) or "Heard -23 dBFS.",
-            "test_llm": test_llm}
-
 
 def set_through_widget(editor) -> Any:
     """Give one setting a non-default value through its own widget; returns the value to expect."""
@@ -59,33 +41,6 @@ def set_through_widget(editor) -> Any:
     value = f"/data/{s.key}.gguf" if s.kind == "path" else f"value-{s.key}"
     line.setText(value)
     return value
-
-
-@pytest.fixture
-def make_shell(qtbot, private_config):
-    from PySide6.QtWidgets import QApplication
-
-    from presence.gui.shell import Shell
-    from presence.gui.window import MainWindow
-    from presence.settings.store import SettingsStore
-
-    shells = []
-
-    def make(use_tray: bool = False, calls: list | None = None):
-        store = SettingsStore(private_config)
-        window = MainWindow()
-        qtbot.addWidget(window)
-        controller = FakeController()
-        window.set_controller(controller)
-        shell = Shell(QApplication.instance(), window, controller, store, store.load(), fake_probes(calls), [],
-                      use_tray=use_tray, use_hotkeys=False)
-        shells.append(shell)
-        return shell, controller
-
-    yield make
-    for shell in shells:
-        shell.close()
-    QApplication.instance().setQuitOnLastWindowClosed(True)
 
 
 def test_change_every_setting_save_restart_and_values_persist(make_shell, qtbot, private_config):

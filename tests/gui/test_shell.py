@@ -8,8 +8,7 @@ import shutil
 import subprocess
 
 import pytest
-from fakes_for_gui import FakeController, NullSpeaker, SilentMic, fake_models, needs_display
-from test_settings_dialog import fake_probes
+from fakes_for_gui import NullSpeaker, SilentMic, fake_models, fake_probes, needs_display
 
 from presence.core.types import Event
 
@@ -32,30 +31,9 @@ def fake_checks(lines: list[str] | None = None):
 
 
 @pytest.fixture
-def make_shell(qtbot, private_config):
-    from PySide6.QtWidgets import QApplication
-
-    from presence.gui.shell import Shell
-    from presence.gui.window import MainWindow
-    from presence.settings.store import SettingsStore
-
-    shells = []
-
-    def make(use_tray: bool = False, use_hotkeys: bool = False):
-        store = SettingsStore(private_config)
-        window = MainWindow()
-        qtbot.addWidget(window)
-        controller = FakeController()
-        window.set_controller(controller)
-        shell = Shell(QApplication.instance(), window, controller, store, store.load(), fake_probes(), fake_checks(),
-                      use_tray=use_tray, use_hotkeys=use_hotkeys)
-        shells.append(shell)
-        return shell, controller
-
-    yield make
-    for shell in shells:
-        shell.close()
-    QApplication.instance().setQuitOnLastWindowClosed(True)
+def make_shell(make_shell):
+    """The shared shell factory with the fake doctor checks above."""
+    return lambda use_tray=False, use_hotkeys=False: make_shell(use_tray, use_hotkeys, checks=fake_checks())
 
 
 def needs_tray():
