@@ -60,7 +60,7 @@ $(VENV)/pyvenv.cfg:
 # Order: the project's pinned dependencies first, so that llama-cpp-python's loose
 # requirements (numpy, jinja2, ...) are already satisfied and nothing is reinstalled.
 $(STAMP): $(VENV)/pyvenv.cfg pyproject.toml requirements-nodeps.txt Makefile
-	$(PIP) install -e '.[dev,server]' $(PIP_QUIET)
+	$(PIP) install -e '.[dev,server,ocr-fallback]' $(PIP_QUIET)
 ifneq ($(strip $(LLAMA_CPP_SPEC)),)
 	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=$(NPROC) \
 		$(PIP) install '$(LLAMA_CPP_SPEC)' $(PIP_QUIET)

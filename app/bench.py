@@ -101,6 +101,7 @@ def bench_duplex(models: Models, scenarios: Path | None) -> list[Row]:
     p50, worst, stop = s["turn_latency_p50_ms"], s["turn_latency_max_ms"], s["barge_in_stop_p50_ms"]
     timer = max((abs(e) for e in s["timer_errors_ms"]), default=None)
     cue = max(s["cue_latencies_ms"], default=None)
+    quiet = s["quiet_when_cancelled"]
     return [
         Row(f"duplex scenarios passed ({scenarios.name})", f"{s['passed']}/{s['total']}", "all",
             s["passed"] == s["total"]),
@@ -112,6 +113,8 @@ def bench_duplex(models: Models, scenarios: Path | None) -> list[Row]:
         Row("false speech under noise", _ms(s["false_speech_ms"]), "0 ms", s["false_speech_ms"] == 0),
         Row("timer error (worst)", _ms(timer), "<= 500 ms", timer is not None and timer <= 500),
         Row("cue word -> speech (worst)", _ms(cue), "<= 1000 ms", cue is not None and cue <= 1000),
+        Row("cancelled timer stays quiet", f"{sum(quiet)}/{len(quiet)}" if quiet else "-", "all",
+            all(quiet) if quiet else None),  # only our own set has one
     ]
 
 

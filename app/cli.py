@@ -1,4 +1,4 @@
-"""presence [run|replay|bench|doctor]: every failure is one clear line and a non-zero exit."""
+"""presence [run|replay|bench|doctor|panel-schema]: every failure is one clear line and a non-zero exit."""
 
 from __future__ import annotations
 
@@ -55,6 +55,27 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return run_bench(print, replay_s=args.seconds, scenarios=args.scenarios)
 
 
+def cmd_panel_schema(args: argparse.Namespace) -> int:
+    """The JSON Schema of generated panels, for model servers' constrained decoding and for docs."""
+    import json
+
+    from presence.core.panels import panel_json_schema
+
+    text = json.dumps(panel_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if not args.out:
+        sys.stdout.write(text)
+        return 0
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        raise UserFacingError(f"folder not found for --out: {out.parent}")
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UserFacingError(f"cannot write {out}: {exc.strerror or exc}") from None
+    print(f"wrote {out}")
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from presence.gui.app import run_gui
 
@@ -87,6 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.set_defaults(func=cmd_bench)
     d = sub.add_parser("doctor", help="check devices, display and models; say how to fix what is missing")
     d.set_defaults(func=cmd_doctor)
+    ps = sub.add_parser("panel-schema", help="print the JSON Schema of generated UI panels")
+    ps.add_argument("--out", help="write it to this file instead of printing it")
+    ps.set_defaults(func=cmd_panel_schema)
     return p
 
 

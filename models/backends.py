@@ -67,6 +67,7 @@ class BackendSpec:
     api_key: str = ""  # openai: optional bearer token
     gguf_path: str = ""  # gguf: the user's model file
     timeout_s: float = 20.0  # openai: longest wait for the first token and between tokens
+    accepts_images: bool = False  # openai: the model takes image parts (a vision model)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", _KIND_ALIASES.get(self.kind, self.kind))
@@ -96,7 +97,8 @@ class BackendSpec:
         fields: dict[str, Any] = {"kind": kind}
         if kind == "openai":
             fields |= {"url": settings[f"{role}_server_url"], "model": settings[f"{role}_server_model"],
-                       "api_key": settings[f"{role}_server_key"]}
+                       "api_key": settings[f"{role}_server_key"],
+                       "accepts_images": bool(settings.get(f"{role}_server_images", False))}
         elif kind == "gguf":
             fields["gguf_path"] = settings[f"{role}_gguf_path"]
         if timeout_s is not None:
@@ -131,7 +133,7 @@ def open_backend(spec: BackendSpec, **session_kwargs: Any) -> ChatBackend:
         from presence.models.openai_backend import OpenAIChatSession
 
         return OpenAIChatSession(spec.url, spec.model, api_key=spec.api_key or None, timeout_s=spec.timeout_s,
-                                 **_only(session_kwargs, _OPENAI_KEYS))
+                                 accepts_images=spec.accepts_images, **_only(session_kwargs, _OPENAI_KEYS))
     import importlib.util
 
     if importlib.util.find_spec("llama_cpp") is None:
@@ -155,13 +157,16 @@ def open_backend(spec: BackendSpec, **session_kwargs: Any) -> ChatBackend:
 
 
 def open_with_fallback(spec: BackendSpec, on_fallback: Callable[[BackendUnavailable], None] | None = None,
-                       **session_kwargs: Any) -> ChatBackend:
+                       server_system_prompt: str | None = None, **session_kwargs: Any) -> ChatBackend:
     """What the app opens: the chosen backend, with the embedded model behind anything that can fail.
 
     - embedded: the embedded session.
     - openai: FallbackChatSession(server, embedded loaded on first need).
     - gguf: the user's file; if it cannot be loaded, on_fallback(exc) is called and the embedded
       model is returned (the caller shows exc's message in settings and the event log).
+
+    server_system_prompt, when given, is the server's system prompt (a server model can follow a
+    longer one); the embedded fallback keeps session_kwargs' system_prompt.
     """
     if spec.kind == "embedded":
         return open_backend(spec, **session_kwargs)
@@ -173,7 +178,8 @@ def open_with_fallback(spec: BackendSpec, on_fallback: Callable[[BackendUnavaila
             if on_fallback is not None:
                 on_fallback(exc)
             return open_backend(embedded, **session_kwargs)
-    return FallbackChatSession(open_backend(spec, **session_kwargs),
+    server_kwargs = session_kwargs | ({"system_prompt": server_system_prompt} if server_system_prompt else {})
+    return FallbackChatSession(open_backend(spec, **server_kwargs),
                                lambda: open_backend(embedded, **session_kwargs), on_fallback)
 
 
@@ -353,9 +359,17 @@ class FallbackChatSession:
             self._fallback.reset()
             self._synced = True
 
-    def add_user(self, text: str) -> None:
+    @property
+    def accepts_images(self) -> bool:
+        return bool(getattr(self.primary, "accepts_images", False)) and not self.using_fallback
+
+    def add_user(self, text: str, images: tuple[str, ...] = ()) -> None:
+        """images (data URLs) go to the primary only, when it takes them; the fallback gets the text."""
         self._log.append(("user", text))
-        self.primary.add_user(text)
+        if images and getattr(self.primary, "accepts_images", False):
+            self.primary.add_user(text, images=images)
+        else:
+            self.primary.add_user(text)
         if (fb := self._live_fallback()) is not None:
             fb.add_user(text)
 

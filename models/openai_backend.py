@@ -4,6 +4,12 @@ Covers Ollama (http://127.0.0.1:11434/v1), llama.cpp's and llama-cpp-python's se
 LM Studio. The conversation is a message list kept here (client side), so checkpoint/rollback and
 replace_last_reply are list operations and a server restart loses nothing.
 
+Images (a vision model, `accepts_images=True`): add_user(text, images=(data_url, ...)) sends the
+user turn as OpenAI content parts (text, then image_url parts). An image is sent with the one
+request that answers that turn; afterwards the message keeps only its text (plus a note that an
+image was shown), so later requests do not resend megabytes. Without accepts_images, images
+given to add_user are dropped: nothing but text leaves.
+
 Never hangs: the HTTP stream is read by a helper thread into a queue, and the caller waits on the
 queue with deadlines (first token, then between tokens). A refused connection, a server that dies
 mid-reply or one that stalls raises BackendUnavailable with one actionable line.
@@ -73,8 +79,9 @@ class OpenAIChatSession:
     def __init__(self, url: str, model: str = "", api_key: str | None = None, timeout_s: float = 20.0,
                  connect_timeout_s: float = 3.0, first_token_timeout_s: float | None = None,
                  system_prompt: str = SYSTEM_PROMPT, temperature: float = 0.0,
-                 transport: httpx.BaseTransport | None = None) -> None:
+                 transport: httpx.BaseTransport | None = None, accepts_images: bool = False) -> None:
         self.url = url
+        self.accepts_images = accepts_images
         self.endpoint = chat_completions_url(url)
         self.model = model
         self.temperature = temperature
@@ -98,8 +105,14 @@ class OpenAIChatSession:
         self.messages = [{"role": "system", "content": self._system}]
         self.last_tool_calls = []
 
-    def add_user(self, text: str) -> None:
-        self.messages.append({"role": "user", "content": text})
+    def add_user(self, text: str, images: tuple[str, ...] | list[str] = ()) -> None:
+        """A user turn; `images` are data URLs (data:image/jpeg;base64,...) sent when the model takes images."""
+        if images and self.accepts_images:
+            parts: list[dict[str, Any]] = [{"type": "text", "text": text}]
+            parts += [{"type": "image_url", "image_url": {"url": url}} for url in images]
+            self.messages.append({"role": "user", "content": parts})
+        else:
+            self.messages.append({"role": "user", "content": text})
 
     def add_assistant(self, text: str) -> None:
         self.messages.append({"role": "assistant", "content": text})
@@ -123,6 +136,15 @@ class OpenAIChatSession:
             if msg["role"] == "user":
                 break
         self.messages.append({"role": "assistant", "content": kept})
+
+    def _forget_images(self) -> None:
+        """After the request that carried them: image parts become a short text note."""
+        for msg in self.messages:
+            content = msg.get("content")
+            if isinstance(content, list):
+                text = " ".join(p.get("text", "") for p in content if p.get("type") == "text")
+                n = sum(1 for p in content if p.get("type") == "image_url")
+                msg["content"] = f"{text}\n[{n} screenshot{'s' if n != 1 else ''} shown]" if n else text
 
     # --- the server -----------------------------------------------------------------------
     def _unavailable(self, what: str) -> BackendUnavailable:
@@ -271,6 +293,7 @@ class OpenAIChatSession:
                         parts.arguments.append(fn["arguments"])
         finally:
             stop.set()
+            self._forget_images()
         self.last_tool_calls = [ToolCall(p.id or f"call_{i}", p.name, "".join(p.arguments))
                                 for i, p in sorted(calls.items()) if p.name]
         message: dict[str, Any] = {"role": "assistant", "content": "".join(text).strip()}

@@ -12,7 +12,8 @@ import pytest
 
 from presence.evaluation.run import replay_folder
 from presence.evaluation.scenarios import build_all
-from presence.evaluation.score import score_folder
+from presence.evaluation.score import Limits, score_folder, score_scenario
+from presence.runtime.replay import ReplayOptions, replay
 from tests.conftest import PUBLIC, SHARED
 
 pytestmark = pytest.mark.slow
@@ -54,10 +55,47 @@ def test_public_timer_cue_and_screen_scenarios_pass(models, tmp_path):
     assert not _failures(rows, PROACTIVE_KINDS)
 
 
-def test_own_scenarios_pass(models, tmp_path):
-    """Our generated scenarios (other voice, sentences and timings) pass our own scorer."""
-    build_all(models.engine.tts.synthesize, tmp_path / "scenarios")
-    replay_folder(models, tmp_path / "scenarios", tmp_path / "results")
-    rows, summary = score_folder(tmp_path / "scenarios", tmp_path / "results")
-    assert summary["total"] == 8
+@pytest.fixture(scope="session")
+def own_set(models, tmp_path_factory):
+    """Our generated scenarios, synthesized once per test session (about 5 s)."""
+    root = tmp_path_factory.mktemp("own_scenarios")
+    build_all(models.engine.tts.synthesize, root)
+    return root
+
+
+def test_own_scenarios_pass(models, own_set, tmp_path):
+    """Our generated turn, pause, interrupt and noise scenarios (other voice, sentences, timings) pass our scorer."""
+    replay_folder(models, own_set, tmp_path, kinds=DUPLEX_KINDS)
+    rows, _ = score_folder(own_set, tmp_path)
+    rows = {n: r for n, r in rows.items() if r["kind"] in DUPLEX_KINDS}
+    assert len(rows) == 6
     assert not {n: r for n, r in rows.items() if not r["ok"]}
+
+
+# Beyond the public timer and cue: several timers in one sentence, a timer cancelled by voice, a cue
+# word said twice, a cue that must not fire on a similar word. Timers are held to issue 5's target
+# (<= 0.5 s: they fire on the logical clock). Cue speech waits for partial transcripts, whose measured
+# decode time the fast replay charges: 0.6-1.0 s on a 2-core machine shared with other jobs, up to
+# 1.2 s when it was busier, so CI allows 1.5 s (the public scorer 2 s); `presence bench` reports it against 1 s.
+# The one-minute timer runs through the CLI below.
+CI_LIMITS = Limits(timer_ms=500, cue_ms=1500)
+OWN_TIME = ["own_timer_five", "own_timers_two", "own_timer_cancel", "own_cue_twice", "own_cue_repeat",
+            "own_cue_decoy"]
+
+
+@pytest.mark.parametrize("name", OWN_TIME)
+def test_own_time_scenario_passes(models, own_set, tmp_path, name):
+    """Timers speak within 0.5 s of due (a cancelled one never); each cue word gets speech before the sentence ends."""
+    replay(ReplayOptions(own_set / name / "user.wav", tmp_path, fast=True), models)
+    row = score_scenario(own_set / name, tmp_path, CI_LIMITS)
+    assert row["ok"], f"{row}"
+
+
+def test_one_minute_timer_through_presence_replay_fast(own_set, tmp_path):
+    """'Tell me when one minute has passed' (65 s of audio) through `presence replay --fast` speaks on the minute."""
+    d = own_set / "own_timer_minute"
+    subprocess.run([sys.executable, "-m", "presence.cli", "replay", "--audio", str(d / "user.wav"), "--out",
+                    str(tmp_path), "--fast", "--quiet"], check=True, capture_output=True, text=True, timeout=300)
+    row = score_scenario(d, tmp_path)
+    assert row["ok"], f"{row}"
+    assert abs(row["timer_error_ms"]) <= 500

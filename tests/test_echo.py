@@ -63,3 +63,45 @@ def test_no_reference_passes_the_microphone_through():
     """When we have not spoken, the microphone is untouched."""
     mic = _speechlike(0.2, 2)
     assert np.array_equal(EchoCanceller().process(mic, np.zeros(TICK, np.float32)), mic)
+
+
+def _echo_ticks_let_through(played: np.ndarray, mic: np.ndarray, start_tick: int) -> list[int]:
+    """Ticks from start_tick whose residual echo the barge-in guard would take for the user."""
+    ec, through = EchoCanceller(), []
+    for k, i in enumerate(range(0, len(mic) - TICK + 1, TICK)):
+        ec.process(mic[i:i + TICK], played[i:i + TICK])
+        if k >= start_tick and np.sqrt(np.mean(mic[i:i + TICK] ** 2)) > 1e-3 \
+                and ec.residual_rms > 3 * ec.expected_residual_rms:
+            through.append(k)
+    return through
+
+
+def test_echo_whose_delay_jumps_mid_reply_is_still_guarded():
+    """Live device buffers grow after an underrun (100 -> 350 ms): the echo that gets past the filter is still echo."""
+    played = _speechlike(6.0, 1)
+    mic = _room(played, 1600, 0.5, False)
+    mic[48000:] = _room(played, 5600, 0.5, False)[48000:]
+    assert _echo_ticks_let_through(played, mic, start_tick=0) == []
+
+
+def test_no_echo_path_is_made_from_the_users_voice():
+    """With a headset (no echo), the user's speech against ours finds no path: nothing is guarded or removed."""
+    played, mic = _speechlike(4.0, 1), _speechlike(4.0, 9)
+    ec = EchoCanceller()
+    for i in range(0, len(mic) - TICK + 1, TICK):
+        out = ec.process(mic[i:i + TICK], played[i:i + TICK])
+        assert ec.expected_residual_rms == 0.0
+        assert np.array_equal(out, mic[i:i + TICK])
+
+
+def test_a_path_waits_for_the_echo_to_arrive():
+    """Our first words, while the mic still holds the user's question, do not fix a wrong delay."""
+    user = _speechlike(1.0, 9)
+    played = np.concatenate([np.zeros(16000, np.float32), _speechlike(2.0, 1)])
+    mic = np.concatenate([user, np.zeros(32000, np.float32)]) + _room(played, 4000, 0.5, False)
+    ec = EchoCanceller()
+    for i in range(0, len(mic) - TICK + 1, TICK):
+        ec.process(mic[i:i + TICK], played[i:i + TICK])
+        if i == 16000:  # our first tick: its echo is 250 ms away
+            assert ec.expected_residual_rms == 0.0
+    assert abs(ec.delay_samples + 160 - 4000) < 80  # the path found is the real one

@@ -8,20 +8,29 @@ of the transcript; None means "not a request of this kind".
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from presence.core.skills import parse_number, tokenize
 
 _UNIT_S = {"second": 1, "seconds": 1, "sec": 1, "secs": 1, "minute": 60, "minutes": 60, "min": 60,
            "mins": 60, "hour": 3600, "hours": 3600}
+_PLURAL_UNITS = {"seconds", "secs", "minutes", "mins", "hours"}
 
 
 @dataclass(frozen=True)
 class TimerRequest:
     seconds: float
     spoken: str  # "ten seconds", as the user said it
+    also: tuple[TimerRequest, ...] = ()  # further timers set in the same sentence ("... and one for nine seconds")
+
+    def parts(self) -> tuple[TimerRequest, ...]:
+        """One request per timer, in the order they were said."""
+        return (TimerRequest(self.seconds, self.spoken), *self.also)
 
     def ack(self) -> str:
+        if self.also:  # short on purpose: the first timer may be due a few seconds later
+            spoken = [p.spoken for p in self.parts()]
+            return f"Okay, timers for {', '.join(spoken[:-1])} and {spoken[-1]}."
         return f"Okay, I'll tell you when {self.spoken} have passed." if self._plural else \
             f"Okay, I'll tell you when {self.spoken} has passed."
 
@@ -31,7 +40,8 @@ class TimerRequest:
 
     @property
     def _plural(self) -> bool:
-        return not self.spoken.endswith(("second", "minute", "hour"))
+        """'ten seconds have', 'a minute and a half has', 'one minute and thirty seconds have'."""
+        return any(w in _PLURAL_UNITS for w in self.spoken.split())
 
 
 @dataclass(frozen=True)
@@ -60,25 +70,45 @@ Intent = TimerRequest | CueRequest | CancelTimers
 
 def parse_duration(text: str) -> tuple[float, str] | None:
     """'ten seconds' / '2 minutes' / 'a minute and a half' -> (seconds, spoken form)."""
+    found = parse_durations(text)
+    return found[0] if found else None
+
+
+def parse_durations(text: str) -> list[tuple[float, str]]:
+    """Every duration in text, in order: 'five seconds and another for nine seconds' -> two.
+
+    'one minute and thirty seconds' (a smaller unit right after "and") is one duration.
+    """
     toks = tokenize(text)
-    for i in range(len(toks)):
-        value, used = parse_number(toks[i:])
-        if value is None and toks[i] in ("a", "an") and i + 1 < len(toks) and toks[i + 1] in _UNIT_S:
-            value, used = 1, 1
-        if value is None:
+    found: list[tuple[float, str]] = []
+    i = 0
+    while i < len(toks):
+        part = _duration_at(toks, i)
+        if part is None:
+            i += 1
             continue
-        j = i + used
-        if j < len(toks) and toks[j] in _UNIT_S:
-            seconds = float(value) * _UNIT_S[toks[j]]
-            spoken = " ".join(toks[i:j + 1])
-            if j + 3 < len(toks) + 1 and toks[j + 1:j + 4] == ["and", "a", "half"]:
-                seconds += 0.5 * _UNIT_S[toks[j]]
-                spoken += " and a half"
-            return seconds, spoken
-    return None
+        seconds, unit_s, j = part
+        if toks[j:j + 3] == ["and", "a", "half"]:
+            seconds, j = seconds + 0.5 * unit_s, j + 3
+        elif j < len(toks) and toks[j] == "and" and (more := _duration_at(toks, j + 1)) and more[1] < unit_s:
+            seconds, j = seconds + more[0], more[2]
+        found.append((seconds, " ".join(toks[i:j])))
+        i = j
+    return found
 
 
-_TIMER = re.compile(r"\b(timer|remind me|tell me when|let me know when|wake me|alert me|in)\b", re.I)
+def _duration_at(toks: list[str], i: int) -> tuple[float, int, int] | None:
+    """A number and a unit starting at toks[i]: (seconds, the unit's seconds, index after it)."""
+    value, used = parse_number(toks[i:])
+    if value is None and toks[i] in ("a", "an"):
+        value, used = 1, 1
+    j = i + used
+    if value is None or j >= len(toks) or toks[j] not in _UNIT_S:
+        return None
+    return float(value) * _UNIT_S[toks[j]], _UNIT_S[toks[j]], j + 1
+
+
+_TIMER = re.compile(r"\b(timers?|remind me|tell me when|let me know when|wake me|alert me|in)\b", re.I)
 _CANCEL = re.compile(r"\b(cancel|stop|clear|delete)\b.*\b(timer|timers|reminder|reminders)\b", re.I)
 _CUE = re.compile(
     r"\b(?:let me know|tell me|say \w+|ding|alert me)\b.*?\bwhen(?:ever)? i say ([a-z' \"]+)"
@@ -100,7 +130,7 @@ def parse_intent(text: str) -> Intent | None:
             return CueRequest(word, f"{word.capitalize()}! You said {word}.", repeat=False)
         return CueRequest(m.group(2).lower(), m.group(3).strip().capitalize() + "!", repeat=True)
     if _TIMER.search(t):
-        duration = parse_duration(t)
-        if duration and 0 < duration[0] <= 24 * 3600:
-            return TimerRequest(*duration)
+        timers = [TimerRequest(*d) for d in parse_durations(t) if 0 < d[0] <= 24 * 3600]
+        if timers:
+            return replace(timers[0], also=tuple(timers[1:]))
     return None

@@ -35,12 +35,35 @@ class Speaker(Protocol):
 
 
 @dataclass(frozen=True)
+class WindowInfo:
+    """A top-level window as the capture saw it: title and box (x0, y0, x1, y1) in the frame's pixels.
+
+    An excluded window (its title matched a user pattern) has its pixels blanked and its title
+    replaced by EXCLUDED_TITLE before the frame leaves the capture thread.
+    """
+
+    title: str
+    box: tuple[int, int, int, int]
+    active: bool = False
+    excluded: bool = False
+
+
+@dataclass(frozen=True)
 class ScreenFrame:
-    """A captured screen image (H x W x 3 uint8 RGB) and when it was taken (logical ms)."""
+    """A captured screen image (H x W x 3 uint8 RGB) and when it was taken (logical ms).
+
+    `windows` lists the visible top-level windows bottom to top (empty where the platform gives
+    no window list, e.g. Wayland or a PNG replay).
+    """
 
     t_ms: int
     pixels: Any
     monitor: int = 0
+    windows: tuple[WindowInfo, ...] = ()
+
+    @property
+    def active_title(self) -> str | None:
+        return next((w.title for w in self.windows if w.active), None)
 
 
 class ScreenSource(Protocol):

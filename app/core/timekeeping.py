@@ -27,6 +27,13 @@ class CueWatch:
     repeat: bool
     fired: int = 0
     seen: dict[int, int] = field(default_factory=dict)  # utterance id -> occurrences already answered
+    words_then: dict[int, int] = field(default_factory=dict)  # utterance id -> words in the transcript last answered
+
+
+# Partial transcripts re-decode the whole utterance and may drop an earlier cue word ("I ate in the
+# morning ... another apple"): an occurrence with this many more words before it than the whole
+# transcript last answered had is a new one, whatever the count says.
+NEW_OCCURRENCE_WORDS = 2
 
 
 class Timekeeper:
@@ -83,16 +90,40 @@ class Timekeeper:
     def add_cue(self, word: str, text: str, audio: Any, repeat: bool) -> None:
         self._cues.append(CueWatch(word.lower(), text, audio, repeat))
 
+    def continue_utterance(self, previous_id: int, utterance_id: int) -> None:
+        """The new utterance starts with the previous one's audio again (the user went on after a
+        pause): the cue words already answered there are not new when its transcript repeats them."""
+        for cue in self._cues:
+            if previous_id in cue.seen:
+                cue.seen[utterance_id] = max(cue.seen.get(utterance_id, 0), cue.seen[previous_id])
+                cue.words_then[utterance_id] = cue.words_then.get(previous_id, 0)
+
     def cue_hits(self, utterance_id: int, text: str) -> list[CueWatch]:
-        """Cues whose word occurs in text more often than already answered for this utterance."""
-        said = words(text)
+        """Cues whose word occurs in text anew for this utterance: more often than already answered,
+        or (for a repeated cue) further on than the transcript last answered reached."""
+        said = drop_loops(words(text))
         hits = []
         for cue in self._cues:
             if cue.fired and not cue.repeat:
                 continue
-            count = sum(w == cue.word or w == cue.word + "s" for w in said)
-            if count > cue.seen.get(utterance_id, 0):
-                cue.seen[utterance_id] = count
+            at = [i for i, w in enumerate(said) if w == cue.word or w == cue.word + "s"]
+            seen = cue.seen.get(utterance_id, 0)
+            later = cue.repeat and seen and at and at[-1] >= cue.words_then[utterance_id] + NEW_OCCURRENCE_WORDS
+            if len(at) > seen or later:
+                cue.seen[utterance_id] = max(len(at), seen + 1)
+                cue.words_then[utterance_id] = len(said)
                 cue.fired += 1
                 hits.append(cue)
         return hits
+
+
+def drop_loops(said: list[str], repeats: int = 3) -> list[str]:
+    """Cut a decoder loop ('... and apple juice this morning and apple juice this morning and apple ...'):
+    from the first run of `repeats` back-to-back copies of a phrase, only its first copy is kept."""
+    n = len(said)
+    for i in range(n):
+        for size in range(1, (n - i) // repeats + 1):
+            phrase = said[i:i + size]
+            if all(said[i + k * size:i + (k + 1) * size] == phrase for k in range(1, repeats)):
+                return said[:i + size]
+    return said

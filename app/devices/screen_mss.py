@@ -7,10 +7,15 @@ latest frame; the tick reads it. The rate adapts: ~1 fps idle, up to 5 fps while
 active or the screen is changing (a cheap sampled signature detects change). Capture is off
 until set_capturing(True): privacy first, nothing is grabbed unless the user asked. Frames are
 never written to disk.
+
+Window titles (X11): the window list is read just before and just after each grab; windows whose
+title matches an exclusion pattern are blanked in the frame (presence.screen.windows) before it
+is published, so nothing downstream ever sees their pixels or title.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -19,7 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from presence.core.ports import ScreenFrame
+from presence.core.ports import ScreenFrame, WindowInfo
+from presence.screen.windows import exclude_windows, to_frame
 
 
 @dataclass(frozen=True)
@@ -68,22 +74,26 @@ class MssScreen:
     """
 
     def __init__(self, settings: CaptureSettings | None = None, capturing: bool = False,
-                 clock: Callable[[], float] = time.monotonic, display: str | None = None) -> None:
+                 clock: Callable[[], float] = time.monotonic, display: str | None = None,
+                 exclusions: tuple[str, ...] = (), window_lister: Callable[[], Any] | None = None) -> None:
         self.settings = settings or CaptureSettings()
         self._clock = clock
         self._display = display
+        self._exclusions = tuple(exclusions)
+        self._open_lister = window_lister or (lambda: _default_lister(display))
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._closed = False
         self._capturing = capturing
         self._watching = False
-        self._frame: tuple[np.ndarray, float] | None = None
+        self._frame: tuple[np.ndarray, float, tuple[WindowInfo, ...]] | None = None
         self._boost_until = 0.0
         self._thread: threading.Thread | None = None
         self.error: str | None = None
         self.frames = 0
         self.grab_ms: list[float] = []  # recent grab+convert times, for bench
         self.monitors: list[dict[str, int]] = []
+        self.titles_available: bool | None = None  # known once capture ran: X11 window list or none
         if capturing:
             self._ensure_thread()
 
@@ -107,6 +117,19 @@ class MssScreen:
         self._watching = on
         self._wake.set()
 
+    def set_exclusions(self, patterns: tuple[str, ...] | list[str]) -> None:
+        """Window title patterns never to capture; applies from the next grab (the current frame is dropped)."""
+        patterns = tuple(p for p in patterns if p.strip())
+        with self._lock:
+            if patterns != self._exclusions:
+                self._exclusions = patterns
+                self._frame = None
+        self._wake.set()
+
+    @property
+    def exclusions(self) -> tuple[str, ...]:
+        return self._exclusions
+
     def set_monitor(self, monitor: int) -> None:
         self.settings = CaptureSettings(monitor, self.settings.idle_fps, self.settings.active_fps,
                                         self.settings.boost_after_change_s)
@@ -119,9 +142,9 @@ class MssScreen:
         with self._lock:
             if self._frame is None or not self._capturing:
                 return None
-            pixels, t_s = self._frame
+            pixels, t_s, windows = self._frame
         age_ms = int(max(0.0, self._clock() - t_s) * 1000)
-        return ScreenFrame(now_ms - age_ms, pixels, self.settings.monitor)
+        return ScreenFrame(now_ms - age_ms, pixels, self.settings.monitor, windows)
 
     def wait_frame(self, timeout_s: float = 2.0) -> bool:
         """For tests and push-to-observe: block until a frame is available."""
@@ -166,6 +189,8 @@ class MssScreen:
             self.error = f"screen capture unavailable: {exc}"
             return
         signature: bytes | None = None
+        lister = self._lister()
+        self.titles_available = lister is not None
         try:
             self.monitors = [dict(m) for m in sct.monitors]
             while not self._closed:
@@ -176,15 +201,23 @@ class MssScreen:
                 t0 = self._clock()
                 monitors = sct.monitors
                 index = self.settings.monitor if 0 <= self.settings.monitor < len(monitors) else 1
-                shot = sct.grab(monitors[index])
+                mon = monitors[index]
+                with self._lock:
+                    patterns = self._exclusions
+                before, lister = _list_windows(lister)
+                shot = sct.grab(mon)
+                after, lister = _list_windows(lister) if patterns else ([], lister)
                 pixels = bgra_to_rgb(shot.raw, shot.width, shot.height)
+                origin, size = (int(mon["left"]), int(mon["top"])), (shot.width, shot.height)
+                pixels, windows = exclude_windows(pixels, to_frame(before, origin, *size), patterns,
+                                                  to_frame(after, origin, *size))
                 sig = bytes(pixels[::37, ::41].tobytes())  # ~700 sampled pixels: cheap change hint
                 if signature is not None and sig != signature:
                     self._boost_until = t0 + self.settings.boost_after_change_s
                 signature = sig
                 with self._lock:
-                    if self._capturing:
-                        self._frame = (pixels, t0)
+                    if self._capturing and patterns == self._exclusions:
+                        self._frame = (pixels, t0, windows)
                 self.frames += 1
                 self.grab_ms.append((self._clock() - t0) * 1000.0)
                 del self.grab_ms[:-50]
@@ -195,3 +228,29 @@ class MssScreen:
             self.error = f"screen capture stopped: {exc}"
         finally:
             sct.close()
+            if lister is not None:
+                lister.close()
+
+    def _lister(self) -> Any:
+        try:
+            return self._open_lister()
+        except Exception:  # no window list: frames simply carry no titles
+            return None
+
+
+def _default_lister(display: str | None) -> Any:
+    from presence.devices.x11_windows import open_window_lister
+
+    return open_window_lister(display)
+
+
+def _list_windows(lister: Any) -> tuple[list[WindowInfo], Any]:
+    """The window list, or none; a lister that fails once (the X connection broke) is dropped."""
+    if lister is None:
+        return [], None
+    try:
+        return list(lister.windows()), lister
+    except Exception:
+        with contextlib.suppress(Exception):
+            lister.close()
+        return [], None

@@ -11,6 +11,11 @@ import numpy as np
 from presence.core.types import SAMPLE_RATE_HZ
 
 BLOCK_SAMPLES = 320  # 20 ms blocks
+# The runner writes a tick (200 ms) every tick, paced by the microphone on the same clock, so each
+# write would land just as the last one plays out; any lateness is a gap in our voice (a click
+# to the user, and a jump in the echo delay the canceller has locked on to). Speech that starts
+# from an empty buffer is therefore queued behind this much silence.
+SPEAKER_MARGIN_SAMPLES = 1280  # 80 ms
 
 
 class AudioDeviceError(RuntimeError):
@@ -56,13 +61,54 @@ def resolve_device(spec: str | int | None, kind: str) -> int | None:
     return matches[0]
 
 
-class SoundDeviceMicrophone:
-    """Captures 16 kHz mono in 20 ms blocks into a queue; read() blocks for a tick's worth."""
+class PlayedReference:
+    """What the speaker played, handed to the microphone sample for sample as it is captured.
 
-    def __init__(self, device: str | int | None = None, timeout_s: float = 2.0) -> None:
-        self._device = resolve_device(device, "input")
-        self._blocks: queue.Queue[np.ndarray] = queue.Queue(maxsize=1000)
+    The echo canceller needs the speaker signal on the microphone's timeline. The tick that wrote
+    a sound is the wrong clock live: when a tick runs late, its audio plays late, and the echo
+    lands seconds from where the tick count says. The device callbacks are the right clock:
+    the speaker callback appends each block it plays, the microphone callback takes as many
+    samples as it captured, so the two streams stay paired whatever the runner is doing, and the
+    echo canceller only has to find the small, steady acoustic delay.
+    """
+
+    def __init__(self, max_samples: int = 8000) -> None:
+        self._lock = threading.Lock()
+        self._max = max_samples  # a microphone that stopped taking must not grow this without end
         self._buf = np.zeros(0, np.float32)
+
+    def played(self, block: np.ndarray) -> None:
+        with self._lock:
+            self._buf = np.concatenate([self._buf, block])[-self._max:]
+
+    def take(self, n: int) -> np.ndarray:
+        """The next n samples the speaker played; silence where it played nothing.
+
+        A speaker callback that comes late was late at the device too (it played silence
+        meanwhile), so its samples pair with later microphone samples: no catching up.
+        """
+        with self._lock:
+            out, self._buf = self._buf[:n], self._buf[n:]
+        if len(out) < n:
+            out = np.concatenate([out, np.zeros(n - len(out), np.float32)])
+        return out
+
+
+class SoundDeviceMicrophone:
+    """Captures 16 kHz mono in 20 ms blocks into a queue; read() blocks for a tick's worth.
+
+    With a PlayedReference shared with the speaker, each captured block is paired with what
+    the speaker played meanwhile; played_during_last_read() gives it for the echo canceller.
+    """
+
+    def __init__(self, device: str | int | None = None, timeout_s: float = 2.0,
+                 reference: PlayedReference | None = None) -> None:
+        self._device = resolve_device(device, "input")
+        self._blocks: queue.Queue[tuple[np.ndarray, np.ndarray | None]] = queue.Queue(maxsize=1000)
+        self._buf = np.zeros(0, np.float32)
+        self._ref_buf = np.zeros(0, np.float32)
+        self._reference = reference
+        self._last_reference: np.ndarray | None = None
         self._stream: Any = None
         self._timeout_s = timeout_s
         self.overflows = 0
@@ -70,8 +116,9 @@ class SoundDeviceMicrophone:
     def _callback(self, indata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
         if status:
             self.overflows += 1
+        played = self._reference.take(frames) if self._reference is not None else None
         try:
-            self._blocks.put_nowait(indata[:, 0].copy())
+            self._blocks.put_nowait((indata[:, 0].copy(), played))
         except queue.Full:
             self.overflows += 1
 
@@ -87,18 +134,24 @@ class SoundDeviceMicrophone:
     def read(self, n_samples: int) -> np.ndarray | None:
         if self._stream is None:
             self.start()
-        parts = [self._buf]
+        parts, refs = [self._buf], [self._ref_buf]
         have = len(self._buf)
         while have < n_samples:
             try:
-                block = self._blocks.get(timeout=self._timeout_s)
+                block, played = self._blocks.get(timeout=self._timeout_s)
             except queue.Empty:
                 raise AudioDeviceError("the microphone stopped delivering audio (unplugged or blocked?)") from None
             parts.append(block)
+            refs.append(played if played is not None else np.zeros(len(block), np.float32))
             have += len(block)
-        buf = np.concatenate(parts)
-        self._buf = buf[n_samples:]
+        buf, ref = np.concatenate(parts), np.concatenate(refs)
+        self._buf, self._ref_buf = buf[n_samples:], ref[n_samples:]
+        self._last_reference = ref[:n_samples] if self._reference is not None else None
         return buf[:n_samples]
+
+    def played_during_last_read(self) -> np.ndarray | None:
+        """What the speaker played while the last read's samples were captured (None: not paired)."""
+        return self._last_reference
 
     def close(self) -> None:
         if self._stream is not None:
@@ -110,13 +163,13 @@ class SoundDeviceMicrophone:
 class SoundDeviceSpeaker:
     """Plays what the runner writes; a small jitter buffer; clear() empties it at once."""
 
-    def __init__(self, device: str | int | None = None) -> None:
+    def __init__(self, device: str | int | None = None, reference: PlayedReference | None = None) -> None:
         self._device = resolve_device(device, "output")
+        self._reference = reference
         self._lock = threading.Lock()
         self._buf = np.zeros(0, np.float32)
         self._stream: Any = None
-        self.underruns = 0
-        self.played = 0  # samples handed to the device, for echo reference alignment
+        self.underruns = 0  # times the buffer ran dry in the middle of our speech
 
     def _callback(self, outdata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
         with self._lock:
@@ -124,8 +177,9 @@ class SoundDeviceSpeaker:
             outdata[:n, 0] = self._buf[:n]
             outdata[n:, 0] = 0.0
             self._buf = self._buf[n:]
-            self.played += frames
-        if n < frames:
+        if self._reference is not None:
+            self._reference.played(outdata[:, 0].copy())
+        if 0 < n < frames:
             self.underruns += 1
 
     def start(self) -> None:
@@ -143,7 +197,8 @@ class SoundDeviceSpeaker:
         if not np.any(samples) and not len(self._buf):
             return  # nothing to say: let the device play its own silence
         with self._lock:
-            self._buf = np.concatenate([self._buf, samples.astype(np.float32)])
+            margin = np.zeros(0 if len(self._buf) else SPEAKER_MARGIN_SAMPLES, np.float32)
+            self._buf = np.concatenate([self._buf, margin, samples.astype(np.float32)])
 
     def clear(self) -> None:
         with self._lock:

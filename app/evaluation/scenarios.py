@@ -4,12 +4,14 @@ Each scenario is a folder with user.wav (16 kHz mono), truth.json (segments, kin
 that matter) and optionally screen/ frames. Speech comes from the embedded Piper voice at a
 different speed than the assistant uses, noise from numpy, so the set needs nothing outside
 the project. The kinds mirror the shared public set: turn, pause, interrupt, noise_only,
-timer, cue.
+timer, cue; ours add timer_cancel, and timer/cue truths may list several times (several timers
+set in one sentence, a cue word said twice) and a decoy word the cue must not fire on.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,7 +87,8 @@ def build_all(speak: Speak, out: Path) -> list[Path]:
               _noise("own_noise_keys", "keys"), _noise("own_noise_music", "music"),
               _timer("own_timer_five", "Tell me when five seconds have passed.", 5000),
               _cue("own_cue_twice", "Let me know when I say the word banana.",
-                   "I like apples and a banana with my breakfast.", "banana")]
+                   "I like apples and a banana with my breakfast.", "banana"),
+              *TIME_MAKERS]
     folders = []
     for name, make in makers:
         line, truth = make(speak)
@@ -142,26 +145,67 @@ def _noise(name: str, kind: str):
     return name, make
 
 
-def _timer(name: str, request: str, after_ms: int):
+def _timer(name: str, request: str, after_ms: int | list[int]):
+    """One request sets one timer (or several, each counted from the end of the request)."""
     def make(speak: Speak):
+        afters = after_ms if isinstance(after_ms, list) else [after_ms]
         t = Timeline()
         t.silence(800)
         _, end = t.add("speech", trim(speak(request)), request)
-        t.silence(after_ms + 4000)
-        return t, {"kind": "timer", "user_end_ms": end, "due_ms": end + after_ms}
+        t.silence(max(afters) + 4000)
+        due = [end + a for a in afters]
+        return t, {"kind": "timer", "user_end_ms": end, "due_ms": due if isinstance(after_ms, list) else due[0]}
     return name, make
 
 
-def _cue(name: str, request: str, sentence: str, word: str):
+def _timer_cancel(name: str, request: str, after_ms: int, cancel: str, gap_ms: int):
+    """A timer is set, then cancelled by voice gap_ms later: an acknowledgement, and nothing when it was due."""
     def make(speak: Speak):
         t = Timeline()
         t.silence(800)
         _, end = t.add("speech", trim(speak(request)), request)
-        t.silence(4000)
-        before, after = sentence.split(word, 1)
-        t.add("speech", trim(speak(before.strip())), before.strip())
-        cue_ms, _ = t.add("speech", trim(speak(word)), word)
-        _, sentence_end = t.add("speech", trim(speak(after.strip())), after.strip())
+        t.silence(gap_ms)
+        _, cancel_end = t.add("speech", trim(speak(cancel)), cancel)
+        t.silence(max(0, end + after_ms - t.ms) + 4000)
+        return t, {"kind": "timer_cancel", "user_end_ms": end, "cancel_end_ms": cancel_end,
+                   "due_ms": end + after_ms, "ack_words": ["cancel"]}
+    return name, make
+
+
+def _cue(name: str, request: str, sentence: str, word: str, decoy: str | None = None, wait_ms: int = 4000):
+    """The cue word (every occurrence) and a decoy word are spoken as their own pieces, so their times are known."""
+    def make(speak: Speak):
+        t = Timeline()
+        t.silence(800)
+        _, end = t.add("speech", trim(speak(request)), request)
+        t.silence(wait_ms)  # the acknowledgement has been said by then
+        marked = f"{word}|{decoy}" if decoy else word
+        cues, decoys = [], []
+        for piece in (p.strip() for p in re.split(rf"\b({marked})\b", sentence)):
+            if piece:
+                start, _ = t.add("speech", trim(speak(piece)), piece)
+                (cues if piece == word else decoys if piece == decoy else []).append(start)
+        sentence_end = t.ms
         t.silence(5000)
-        return t, {"kind": "cue", "user_end_ms": end, "cue_ms": cue_ms, "sentence_end_ms": sentence_end}
+        truth = {"kind": "cue", "user_end_ms": end, "cue_ms": cues if len(cues) > 1 else cues[0],
+                 "sentence_end_ms": sentence_end}
+        if decoys:
+            truth["decoy_ms"] = decoys[0]
+        return t, truth
     return name, make
+
+
+# Time-aware speech beyond the public set: minutes, several timers, cancelling, a cue said twice, a decoy.
+# The cue sentences have no commas: Piper's comma pause can end the turn early and draw a filler,
+# which is the pause scenarios' business, not what these measure.
+TIME_MAKERS = [
+    _timer("own_timer_minute", "Tell me when one minute has passed.", 60_000),
+    _timer("own_timers_two", "Set a timer for six seconds and another one for ten seconds.", [6000, 10_000]),
+    _timer_cancel("own_timer_cancel", "Set a timer for twelve seconds.", 12_000, "Cancel the timer.", 4500),
+    _cue("own_cue_repeat", "Every time I say apple, say ding.",
+         "I ate an apple in the morning and then I had another apple with my tea in the afternoon.", "apple",
+         wait_ms=5000),
+    _cue("own_cue_decoy", "Let me know when I say the word apple.",
+         "I drank some pineapple juice this morning and then I ate an apple at my desk before the meeting.",
+         "apple", "pineapple"),
+]

@@ -2,9 +2,12 @@
 
 Rules (the behaviours the duplex issue asks for): a turn is answered within 4 s of its end
 without talking over it; a mid-sentence pause is not taken (>= 1 s of speech in it); a
-barge-in stops our speech within 600 ms and is answered; noise gets < 300 ms of speech; a
-timer speaks within 1.5 s of its due time and not before; a cue word is reacted to within
-2 s, before the sentence ends, and not before it is said.
+barge-in stops our speech within 600 ms and is answered; noise gets < 300 ms of speech.
+Time-aware speech is held to the issue's targets, tighter than the public scorer's windows: a
+timer speaks within 0.5 s of its due time and not in between (each of several timers); a cue
+word is reacted to within 1 s, before the sentence ends, and not before it is said (each time
+it is said; a decoy word such as "pineapple" for "apple" gets nothing); a cancelled timer is
+acknowledged (its text says so) and stays quiet when it would have been due.
 """
 
 from __future__ import annotations
@@ -24,6 +27,20 @@ MIN_SPEECH_MS = 120
 TAKE_TURN_MS = 1000
 NOISE_LIMIT_MS = 300
 ANSWER_WINDOW_MS = 4000
+WINDOW_MS = 1500  # an onset this close to a due time or after a cue word is the reaction to it
+ACK_SPAN_MS = 3500  # onsets this soon after a request are still its acknowledgement
+KINDS = ("turn", "pause", "interrupt", "noise_only", "timer", "cue", "timer_cancel")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How close time-aware speech must be to pass."""
+
+    timer_ms: int = 500  # issue 5: timer error <= +-0.5 s
+    cue_ms: int = 1000  # issue 5: cue word -> speech <= 1.0 s
+
+
+TARGETS = Limits()
 
 
 @dataclass(frozen=True)
@@ -58,7 +75,64 @@ def first_start(segs: list[Spoken], lo: int, hi: int, exclude: int | None = None
     return next((s.start_ms for s in segs if lo <= s.start_ms < hi and s.start_ms != exclude), None)
 
 
-def score(truth: dict, segs: list[Spoken]) -> dict:
+def _times(value: int | list[int]) -> list[int]:
+    return value if isinstance(value, list) else [value]
+
+
+def _strays(segs: list[Spoken], lo: int, hi: int, expected: list[tuple[int, int]], ack: int | None) -> list[int]:
+    """Onsets in [lo, hi) that are neither the acknowledgement nor inside an expected window."""
+    return [s.start_ms for s in segs if lo <= s.start_ms < hi and s.start_ms != ack
+            and not any(a <= s.start_ms < b for a, b in expected)]
+
+
+def _score_timer(truth: dict, segs: list[Spoken], end: int, answer: int | None, out: dict, limits: Limits) -> bool:
+    dues = _times(truth["due_ms"])
+    fired = [first_start(segs, d - WINDOW_MS, d + WINDOW_MS, exclude=answer) for d in dues]
+    errors = [None if f is None else f - d for f, d in zip(fired, dues, strict=True)]
+    strays = _strays(segs, end + ACK_SPAN_MS, dues[-1] + WINDOW_MS, [(d - WINDOW_MS, d + WINDOW_MS) for d in dues],
+                     answer)
+    out["timer_error_ms"] = max(errors, key=lambda e: abs(e) if e is not None else 10**9)
+    if len(dues) > 1:
+        out["timer_errors_ms"] = errors
+    out["strays_ms"] = strays
+    in_order = fired == sorted(f for f in fired if f is not None)
+    return all(e is not None and abs(e) <= limits.timer_ms for e in errors) and not strays and in_order
+
+
+def _score_cue(truth: dict, segs: list[Spoken], end: int, answer: int | None, out: dict, limits: Limits) -> bool:
+    cues = _times(truth["cue_ms"])
+    sentence_end = truth.get("sentence_end_ms", cues[-1] + 2000)
+    reacted = [first_start(segs, c, min(c + 2000, sentence_end), exclude=answer) for c in cues]
+    latencies = [None if r is None else r - c for r, c in zip(reacted, cues, strict=True)]
+    strays = _strays(segs, end + ACK_SPAN_MS, cues[-1], [(c, c + 2000) for c in cues], answer)
+    out["cue_latency_ms"] = max(latencies, key=lambda v: v if v is not None else 10**9)
+    if len(cues) > 1:
+        out["cue_latencies_ms"] = latencies
+    if "decoy_ms" in truth:
+        decoy = truth["decoy_ms"]
+        out["decoy_reacted"] = first_start(segs, decoy, decoy + 2000, exclude=answer) is not None
+    out["strays_ms"] = strays
+    distinct = len({r for r in reacted if r is not None}) == len(cues)
+    return all(v is not None and v <= limits.cue_ms for v in latencies) and distinct and not strays
+
+
+def _score_cancel(truth: dict, segs: list[Spoken], answer: int | None, texts: list[tuple[int, str]] | None,
+                  out: dict) -> bool:
+    c_end = truth["cancel_end_ms"]
+    ack = first_start(segs, c_end - 300, c_end + ANSWER_WINDOW_MS, exclude=answer)
+    out["cancel_acked"] = ack is not None
+    out["fired_anyway"] = first_start(segs, max(c_end + ACK_SPAN_MS, truth["due_ms"] - WINDOW_MS),
+                                      truth["duration_ms"], exclude=ack) is not None
+    ok = out["cancel_acked"] and not out["fired_anyway"]
+    if texts is not None:  # what the acknowledgement said (from events.jsonl), when there is a log
+        said = " ".join(t for at, t in texts if at >= c_end - 300)
+        out["ack_words"] = any(w in said for w in truth.get("ack_words", []))
+        ok = ok and out["ack_words"]
+    return ok
+
+
+def score(truth: dict, segs: list[Spoken], texts: list[tuple[int, str]] | None = None,
+          limits: Limits = TARGETS) -> dict:
     kind = truth["kind"]
     out: dict = {"kind": kind}
     if kind == "noise_only":
@@ -85,39 +159,48 @@ def score(truth: dict, segs: list[Spoken]) -> dict:
         out["latency_ms"] = None
         ok = bool(playing) and out["stop_ms"] is not None and out["stop_ms"] <= 600 and out["answered_barge"]
     elif kind == "timer":
-        due = truth["due_ms"]
-        fired = first_start(segs, due - 1500, due + 1500, exclude=answer)
-        early = first_start(segs, end + 3500, due - 1500, exclude=answer)
-        out["timer_error_ms"] = None if fired is None else fired - due
-        ok = out["answered"] and fired is not None and early is None
+        ok = _score_timer(truth, segs, end, answer, out, limits) and out["answered"]
     elif kind == "cue":
-        cue = truth["cue_ms"]
-        reacted = first_start(segs, cue, min(cue + 2000, truth.get("sentence_end_ms", cue + 2000)), exclude=answer)
-        early = first_start(segs, end + 3500, cue, exclude=answer)
-        out["cue_latency_ms"] = None if reacted is None else reacted - cue
-        ok = out["answered"] and reacted is not None and early is None
+        ok = _score_cue(truth, segs, end, answer, out, limits) and out["answered"]
+    elif kind == "timer_cancel":
+        ok = _score_cancel(truth, segs, answer, texts, out) and out["answered"]
     out["ok"] = bool(ok)
     return out
+
+
+def assistant_texts(events: Path) -> list[tuple[int, str]] | None:
+    """(t_ms, lower-cased text) of what the assistant said, from a replay's events.jsonl (None: no log)."""
+    if not events.exists():
+        return None
+    rows = [json.loads(line) for line in events.read_text().splitlines() if line.strip()]
+    return [(int(e["t_ms"]), str(e.get("text", "")).lower()) for e in rows if e.get("type") == "assistant_text"]
+
+
+def score_scenario(scenario: Path, result: Path, limits: Limits = TARGETS) -> dict:
+    """Score one replay output folder against one scenario's truth."""
+    truth = json.loads((scenario / "truth.json").read_text())
+    wav = result / "assistant.wav"
+    if not wav.exists():
+        return {"kind": truth["kind"], "ok": False, "error": "no assistant.wav"}
+    return score(truth, spoken_segments(read_wav_16k_mono(wav)), assistant_texts(result / "events.jsonl"), limits)
 
 
 def score_folder(scenarios: Path, results: Path) -> tuple[dict[str, dict], dict]:
     """Score every scenario that has results; returns per-scenario rows and a summary."""
     rows: dict[str, dict] = {}
     for d in sorted(p for p in scenarios.iterdir() if (p / "truth.json").exists()):
-        truth = json.loads((d / "truth.json").read_text())
-        if truth["kind"] not in ("turn", "pause", "interrupt", "noise_only", "timer", "cue"):
-            continue
-        wav = results / d.name / "assistant.wav"
-        if not wav.exists():
-            rows[d.name] = {"kind": truth["kind"], "ok": False, "error": "no assistant.wav"}
-            continue
-        rows[d.name] = score(truth, spoken_segments(read_wav_16k_mono(wav)))
+        if json.loads((d / "truth.json").read_text())["kind"] in KINDS:
+            rows[d.name] = score_scenario(d, results / d.name)
     return rows, summarize(rows)
 
 
 def summarize(rows: dict[str, dict]) -> dict:
     def values(key: str, kinds: tuple[str, ...] | None = None) -> list[float]:
         return [r[key] for r in rows.values() if r.get(key) is not None and (kinds is None or r["kind"] in kinds)]
+
+    def every(key: str, each: str) -> list[float]:
+        """Every value of a figure: a row's list of them (several timers or cues), else its one value."""
+        return [v for r in rows.values() for v in (r.get(each) or [r.get(key)]) if v is not None]
 
     lat = values("latency_ms", ("turn", "pause"))
     stops = values("stop_ms")
@@ -128,6 +211,7 @@ def summarize(rows: dict[str, dict]) -> dict:
         "barge_in_stop_p50_ms": statistics.median(stops) if stops else None,
         "pause_takeovers": sum(bool(r.get("took_pause")) for r in rows.values()),
         "false_speech_ms": sum(r.get("false_speech_ms", 0) for r in rows.values()),
-        "timer_errors_ms": values("timer_error_ms"),
-        "cue_latencies_ms": values("cue_latency_ms"),
+        "timer_errors_ms": every("timer_error_ms", "timer_errors_ms"),
+        "cue_latencies_ms": every("cue_latency_ms", "cue_latencies_ms"),
+        "quiet_when_cancelled": [not r["fired_anyway"] for r in rows.values() if "fired_anyway" in r],
     }

@@ -36,9 +36,10 @@ def sound_devices(mic: str | int | None, speaker: str | int | None) -> DeviceOpe
     """An opener for the real microphone and speaker, by index or part of the name."""
 
     def open_devices() -> tuple[Any, Any]:
-        from presence.devices.sound import SoundDeviceMicrophone, SoundDeviceSpeaker
+        from presence.devices.sound import PlayedReference, SoundDeviceMicrophone, SoundDeviceSpeaker
 
-        return SoundDeviceMicrophone(mic), SoundDeviceSpeaker(speaker)
+        played = PlayedReference()  # the speaker's output on the microphone's clock, for the echo canceller
+        return SoundDeviceMicrophone(mic, reference=played), SoundDeviceSpeaker(speaker, reference=played)
 
     return open_devices
 

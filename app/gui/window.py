@@ -293,6 +293,8 @@ class MainWindow(QMainWindow):
             self.panels.update_panel(f.get("panel_id"), f.get("node_id"), f.get("changes"))
         elif kind == "panel_close":
             self.panels.close_panel(f.get("panel_id"))
+        elif kind == "panel_error":  # a panel a model wrote that the runner refused
+            self.show_error(f"panel rejected — {str(f.get('message', '')).strip() or 'invalid panel'}")
         elif kind == "screen_capture":
             if "enabled" in f:
                 self.capture_indicator.set_enabled(bool(f["enabled"]))

@@ -57,19 +57,25 @@ def open_chat_model(choice: ModelChoice, settings: Any, on_fallback: Any) -> Any
         return LlamaChatSession(choice.llm_gguf)
     from presence.models.backends import BackendSpec, open_with_fallback
 
-    return open_with_fallback(BackendSpec.from_settings(settings, "fg", timeout_s=6.0), on_fallback)
+    return open_with_fallback(BackendSpec.from_settings(settings, "fg", timeout_s=6.0), on_fallback,
+                              server_system_prompt=foreground_server_prompt())
+
+
+def foreground_server_prompt() -> str:
+    """A server model's system prompt: the embedded one's, plus the panel vocabulary and fence format
+    (the embedded 135M model keeps its short prompt: a long one makes it echo instead of answer)."""
+    from presence.core.panel_fence import with_panels
+    from presence.models.openai_backend import SYSTEM_PROMPT
+
+    return with_panels(SYSTEM_PROMPT)
 
 
 def build_desk_for(executor: Any, delivery: str = "when_idle") -> Any:
     """Background work on the embedded model; on a logical clock when the foreground runs on one."""
-    from presence.runtime.background import (
-        BACKGROUND_SYSTEM_PROMPT,
-        BackgroundDesk,
-        DeliveryPolicy,
-        VirtualTimeBackgroundWorker,
-        build_desk,
-    )
+    from presence.runtime.background import VirtualTimeBackgroundWorker
+    from presence.runtime.desk import BackgroundDesk, DeliveryPolicy, build_desk
     from presence.runtime.executor import VirtualTimeExecutor
+    from presence.runtime.taskprompt import BACKGROUND_SYSTEM_PROMPT
 
     if not isinstance(executor, VirtualTimeExecutor):
         return build_desk(None, delivery)

@@ -10,7 +10,26 @@ import queue
 from dataclasses import replace
 from typing import Any
 
+from presence.core.task_panels import task_id_of_panel
+
 _BACKCHANNEL_EVERY_MS = {"rare": 15_000, "normal": 8_000, "often": 5_000}
+
+
+def panel_item(panel_id: str, action_id: str) -> tuple[str, str] | None:
+    """The (kind, id) a panel button cancels, as cancel_item takes it; None for other actions.
+
+    The panel's id names the item: "task-3" is task 3, "timer-2" the timer of that id, "watch-tea"
+    the watch for "tea". A panel whose id names none (a model's own panel) acts on every item of the
+    kind, as the spoken "cancel the timer" does.
+    """
+    if action_id == "cancel_task":
+        task_id = task_id_of_panel(panel_id)
+        return "task", "" if task_id is None else str(task_id)
+    if action_id == "cancel_timer":
+        return "timer", panel_id if panel_id.startswith("timer-") else ""
+    if action_id == "stop_watch":
+        return "watch", panel_id.removeprefix("watch-") if panel_id.startswith("watch-") else ""
+    return None
 
 
 def turn_settings_from(settings: Any, base: Any) -> Any:
@@ -59,9 +78,14 @@ class ControlsMixin:
 
     def _do_panel_action(self, panel_id: str, action_id: str) -> None:
         self.emit("panel_action", panel_id=panel_id, action_id=action_id)
-        kind = {"cancel_task": "task", "stop_watch": "watch", "cancel_timer": "timer"}.get(action_id)
-        if kind:
-            self._do_cancel_item(kind, "")
+        if action_id == "dismiss":  # the window has closed it already; a task goes on without its panel
+            if self.desk is not None:
+                self.desk.dismissed(panel_id)
+            self.emit("panel_close", panel_id=panel_id)
+            return
+        item = panel_item(panel_id, action_id)
+        if item is not None:
+            self._do_cancel_item(*item)
 
     def _do_cancel_item(self, kind: str, item_id: str) -> None:
         if kind == "timer":
@@ -71,9 +95,7 @@ class ControlsMixin:
         elif kind == "screen_watch" and self.screen_watch is not None:
             cancelled = self.screen_watch.stop_watches()
         elif kind == "task" and self.desk is not None:
-            ids, events = self.desk.cancel()
-            self._emit_all(events)
-            cancelled = len(ids)
+            cancelled = self._desk_cancel(int(item_id) if item_id.isdigit() else None)
         else:
             cancelled = 0
         self.emit("item_cancelled", kind=kind, id=item_id, cancelled=cancelled)
@@ -87,4 +109,6 @@ class ControlsMixin:
         speed, tts = settings.get("voice_speed"), getattr(self.engine, "tts", None)
         if speed and hasattr(tts, "set_speed"):
             tts.set_speed(float(speed))
+        if hasattr(self, "_apply_screen_settings"):
+            self._apply_screen_settings(settings)  # window exclusions, monitor (runtime/screenwork.py)
         self.emit("settings_applied", keys=len(settings))

@@ -1,6 +1,6 @@
 """The runner's side of background work: hand deep tasks over, weave results back in.
 
-A mixin of Runner. The desk (presence.runtime.background.BackgroundDesk) keeps the transcript log,
+A mixin of Runner. The desk (presence.runtime.desk.BackgroundDesk) keeps the transcript log,
 the worker and the delivery policy; this decides when a delivered result is spoken and gives it
 back to the policy if the user starts talking before any of it was heard.
 """
@@ -35,12 +35,19 @@ class DeskMixin:
             return False
         if isinstance(intent, tools.DeepTask):
             _, events = self.desk.start(intent.request, intent.kind, self.now_ms, screen_text=self._screen_text())
+            self._emit_all(events)
         else:
-            _, events = self.desk.cancel()
-            for rid in list(self._delivering):
-                self._delivering.pop(rid)
-        self._emit_all(events)
+            self._desk_cancel(None)
         return True
+
+    def _desk_cancel(self, task_id: int | None) -> int:
+        """Cancel one task (a panel's Cancel button) or all of them ("never mind"); how many were."""
+        ids, events = self.desk.cancel(task_id)
+        self._emit_all(events)
+        for rid, d in list(self._delivering.items()):
+            if task_id is None or d.task_id in ids:
+                self._delivering.pop(rid)
+        return len(ids)
 
     def _screen_text(self) -> str:
         return getattr(self, "screen_text", "")

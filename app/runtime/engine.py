@@ -14,6 +14,7 @@ import numpy as np
 
 from presence.core import skills, tools
 from presence.core.intents import CueRequest, TimerRequest, parse_intent
+from presence.core.panel_fence import FencedBlock, PanelFenceFilter, PanelOutput, block_event
 from presence.core.text import SentenceSplitter, clean_reply
 from presence.core.types import (
     Announcement,
@@ -80,15 +81,12 @@ class ReplyEngine:
 
     def _accept_intent(self, reply_id: int, text: str, intent: Any) -> Iterator[Any]:
         """Timers and cue watches: acknowledge now, and prepare what to say when they fire."""
-        if isinstance(intent, TimerRequest):
-            later = intent.due_text()
-        elif isinstance(intent, CueRequest):
-            later = intent.reply
-        else:
-            later = ""
         ack = intent.ack()
         yield ReplyChunk(reply_id, ack, self._cached_speech(ack), final=True)
-        yield IntentAccepted(reply_id, intent, later, self.tts.synthesize(later) if later else None)
+        for part in intent.parts() if isinstance(intent, TimerRequest) else (intent,):  # several timers at once
+            later = part.due_text() if isinstance(part, TimerRequest) else \
+                part.reply if isinstance(part, CueRequest) else ""
+            yield IntentAccepted(reply_id, part, later, self.tts.synthesize(later) if later else None)
         self._remember(text, ack)
         yield ReplyDone(reply_id)
 
@@ -140,22 +138,37 @@ class ReplyEngine:
         yield PartialText(utterance_id, self.asr.transcribe(audio, beam_size=1).text)
 
     def _stream_llm(self, reply_id: int, token: CancelToken) -> Iterator[Any]:
+        """Sentences go to the voice as they end; ```panel blocks are held back from it and shown instead."""
         self._splitter.reset()
-        spoken = 0
+        fence = PanelFenceFilter()
+        said: list[str] = []
+        shown = 0
         for piece in self.llm.stream_reply(self._max_tokens, lambda: token.cancelled):
-            for sentence in self._splitter.push(piece):
-                sentence = clean_reply(sentence)
-                if sentence:
-                    spoken += 1
-                    yield ReplyChunk(reply_id, sentence, self.tts.synthesize(sentence))
-        for sentence in self._splitter.flush():
-            sentence = clean_reply(sentence)
-            if sentence:
-                spoken += 1
-                yield ReplyChunk(reply_id, sentence, self.tts.synthesize(sentence))
-        if not spoken and not token.cancelled:
+            out = fence.push(piece)
+            yield from self._show_panels(reply_id, out.blocks)
+            yield from self._say(reply_id, self._splitter.push(out.text), said)
+            shown += len(out.blocks)
+        out = fence.flush()
+        if not token.cancelled:  # a block cut off by a barge-in is no error of the model's
+            yield from self._show_panels(reply_id, out.blocks)
+            shown += len(out.blocks)
+        yield from self._say(reply_id, self._splitter.push(out.text) + self._splitter.flush(), said)
+        if not said and not shown and not token.cancelled:
             yield ReplyChunk(reply_id, NOT_SURE, self.tts.synthesize(NOT_SURE))
         yield ReplyDone(reply_id, "cancelled" if token.cancelled else "complete")
+
+    def _say(self, reply_id: int, sentences: list[str], said: list[str]) -> Iterator[Any]:
+        for sentence in sentences:
+            sentence = clean_reply(sentence)
+            if sentence:
+                said.append(sentence)
+                yield ReplyChunk(reply_id, sentence, self.tts.synthesize(sentence))
+
+    @staticmethod
+    def _show_panels(reply_id: int, blocks: tuple[FencedBlock, ...]) -> Iterator[Any]:
+        """Validated here (pure, bounded); a bad block becomes a visible panel_error, never speech."""
+        if blocks:
+            yield PanelOutput(reply_id, tuple(block_event(b) for b in blocks))
 
     def reset(self) -> None:
         """A new session: the conversation so far is forgotten."""

@@ -22,16 +22,24 @@ class ListeningMixin:
     _utterance: Any
 
     def _cancel_echo(self, chunk: np.ndarray) -> np.ndarray:
-        """Remove what the speaker played during this chunk (written at the previous tick)."""
+        """Remove what the speaker played during this chunk.
+
+        Live microphones pair each block with what the speaker played meanwhile (the device
+        clock); otherwise (replay) that is what the previous tick wrote.
+        """
         if self.echo is None:
             return chunk
-        return self.echo.process(chunk, self._last_out)
+        paired = getattr(self.mic, "played_during_last_read", None)
+        played = paired() if paired is not None else None
+        return self.echo.process(chunk, self._last_out if played is None else played)
 
     def _guard_echo(self, voice: turns.TickVoice) -> turns.TickVoice:
         """Residual echo is not the user: while echo is expected, speech must rise clearly above it."""
-        if self.echo is None or self.echo.echo_rms <= 1e-4:
+        if self.echo is None:
             return voice
         expected = self.echo.expected_residual_rms
+        if expected <= 1e-5:
+            return voice
         if self.echo.residual_rms > self.settings.echo_guard_ratio * expected:
             return voice
         if voice.voiced(self.settings):

@@ -17,12 +17,19 @@ class ProactiveMixin:
 
     def _maybe_partial_transcript(self) -> None:
         """While cue words are watched, transcribe the utterance in progress whenever the worker is free."""
-        if (self._utterance is None or not self.time.watching_cues or self._partial_pending
-                or self._reply_token is not None or self.tick - self._last_partial_tick < 2):
+        # A reply cut by a barge-in keeps its (cancelled) token until the next reply starts: the worker
+        # drops it at its next step, so it must not hold back the cue search in the barge-in itself.
+        busy = self._reply_token is not None and not self._reply_token.cancelled
+        if (self._utterance is None or not self.time.watching_cues or self._partial_pending or busy
+                or self.tick - self._last_partial_tick < 2):
             return
         audio, uid = self._utterance.audio(), self._utterance_id
         self._partial_pending, self._last_partial_tick = True, self.tick
         self.executor.submit(lambda _tok: self.engine.partial_transcript(uid, audio), self.now_ms, name="partial")
+
+    def _utterance_continues(self) -> None:
+        """The current utterance carries the previous one's audio: cue words answered there are not new."""
+        self.time.continue_utterance(self._utterance_id - 1, self._utterance_id)
 
     def _check_cues(self, utterance_id: int, text: str) -> None:
         for cue in self.time.cue_hits(utterance_id, text):

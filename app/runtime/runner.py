@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from presence.core import turns
+from presence.core.panel_fence import PanelOutput
 from presence.core.playback import Playback
 from presence.core.ports import Microphone, Speaker, VoiceActivity
 from presence.core.text import is_backchannel, sounds_complete
@@ -189,8 +190,11 @@ class Runner(ListeningMixin, ProactiveMixin, DeskMixin, ScreenMixin, ControlsMix
             self._barge_in()
         if decision.utterance_started:
             self._requeue_unheard_delivery()
-            self._utterance = _Utterance(self._resume_unheard_turn() + list(self._pre_roll))
+            resumed = self._resume_unheard_turn()
+            self._utterance = _Utterance(resumed + list(self._pre_roll))
             self._utterance_id += 1
+            if resumed:
+                self._utterance_continues()
             self.emit("user_speech_start")
             self._set_state(RunnerState.HEARING)
         if self._utterance is not None:
@@ -318,6 +322,7 @@ class Runner(ListeningMixin, ProactiveMixin, DeskMixin, ScreenMixin, ControlsMix
         if self._is_early_barge():
             self._drop_early_reply()
             audio = np.concatenate([self._last_turn_audio, audio])
+            self._utterance_continues()
         else:
             self._barge_in()
         self._start_turn_reply(audio, held=False)
@@ -340,6 +345,7 @@ class Runner(ListeningMixin, ProactiveMixin, DeskMixin, ScreenMixin, ControlsMix
             return False
         self._drop_early_reply()
         self._utterance.chunks.insert(0, self._last_turn_audio)
+        self._utterance_continues()
         return True
 
     def _resume_after_backchannel(self) -> None:
@@ -401,6 +407,8 @@ class Runner(ListeningMixin, ProactiveMixin, DeskMixin, ScreenMixin, ControlsMix
             self._accept(item)
         elif isinstance(item, ReplyChunk):
             self._playback.enqueue(item.reply_id, item.text, item.audio)
+        elif isinstance(item, PanelOutput):
+            self._emit_all(list(item.events))  # panels the model wrote: shown, never spoken
         elif isinstance(item, ReplyDone):
             self._reply_token = None
             self.emit("reply_done", reply_id=item.reply_id, reason=item.reason)

@@ -3,6 +3,11 @@
 A mixin of Runner. The watcher (presence.screen.watch.ScreenWatcher) does change detection and
 OCR off the tick thread and returns alerts with redacted text; this turns them into speech and
 events. Screen text is data: it is spoken or summarised, never parsed for commands.
+
+Settings that reach the screen (apply_settings): window exclusions (blanked by the capture
+thread), the monitor. Push-to-observe with a chat model that accepts images (a server model with
+"accepts images" set) asks that model about a downscaled screenshot plus the OCR text; otherwise
+the summary is made here from the text alone.
 """
 
 from __future__ import annotations
@@ -10,8 +15,13 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from presence.core.text import clean_reply
+from presence.core.types import Announcement
 from presence.screen.requests import StopWatching, WatchRequest
 from presence.screen.watch import ScreenAlert, ScreenRead, describe_screen
+from presence.settings.schema import BY_KEY
+
+VISION_MAX_TOKENS = 120
 
 
 class ScreenMixin:
@@ -23,8 +33,38 @@ class ScreenMixin:
     def _init_screen(self) -> None:
         self._watch_speech: dict[int, tuple[str, Any]] = {}  # watch id -> pre-synthesized headline
         self._observe_flag = threading.Event()
+        self._told_no_titles = False
         self._capturing = False
         self.screen_text = ""  # the latest redacted screen text (context for deep tasks)
+        if self.screen is not None and hasattr(self.screen, "set_exclusions"):  # privacy first: the defaults
+            self.screen.set_exclusions(tuple(BY_KEY["screen_exclusions"].default))
+
+    def _apply_screen_settings(self, settings: dict[str, Any]) -> None:
+        """Exclusions, OCR engine and monitor from the settings (tick thread; the capture and OCR threads
+        pick them up)."""
+        if self.screen is None:
+            return
+        if "screen_exclusions" in settings and hasattr(self.screen, "set_exclusions"):
+            self.screen.set_exclusions(tuple(settings["screen_exclusions"]))
+        engine = settings.get("screen_ocr_engine")
+        if engine and self.screen_watch is not None and hasattr(self.screen_watch.reader, "choose_engine"):
+            self.screen_watch.reader.choose_engine(str(engine))
+        monitor = settings.get("screen_monitor")
+        if monitor is not None and hasattr(self.screen, "set_monitor") and \
+                getattr(getattr(self.screen, "settings", None), "monitor", monitor) != monitor:
+            self.screen.set_monitor(int(monitor))
+
+    def _check_titles(self) -> None:
+        """Once: exclusions are set but this display lists no windows (Wayland, no X11 access)."""
+        if self._told_no_titles or getattr(self.screen, "titles_available", None) is not False:
+            return
+        if getattr(self.screen, "exclusions", ()):
+            self._told_no_titles = True
+            self.emit("notice", message="window titles are not available on this display, so windows excluded "
+                                        "by title cannot be hidden; pause screen capture before showing them")
+
+    def _vision_model(self) -> bool:
+        return bool(getattr(getattr(self.engine, "llm", None), "accepts_images", False))
 
     def observe_screen(self) -> None:
         """Push-to-observe (hotkey, tray): read the whole screen at the next tick. Thread-safe."""
@@ -62,17 +102,39 @@ class ScreenMixin:
             self.emit("screen_capture", on=need)
         if not need:
             return
+        self._check_titles()
         if hasattr(self.screen, "set_watching"):
             self.screen.set_watching(self.screen_watch.wants_fast_capture(self.now_ms))
         for ev in self.screen_watch.observe(self.screen.latest(self.now_ms), self.now_ms):
             if isinstance(ev, ScreenAlert):
                 self._screen_alert(ev)
             elif isinstance(ev, ScreenRead):
-                self.screen_text = ev.state.text()
-                summary = describe_screen(ev.state)
-                self.emit("screen_read", text=summary, frame_t_ms=ev.frame_t_ms)
-                self.executor.submit(lambda _tok, t=summary: self.engine.speak("screen_summary", t), self.now_ms,
-                                     name="screen-summary")
+                self._screen_read(ev)
+
+    def _screen_read(self, ev: ScreenRead) -> None:
+        self.screen_text = ev.state.context_text()
+        summary = describe_screen(ev.state)
+        self.emit("screen_read", text=summary, frame_t_ms=ev.frame_t_ms, window=ev.state.active_title or "")
+        if ev.pixels is not None and self._vision_model():
+            self.executor.submit(lambda tok, e=ev, t=summary: self._ask_vision(e, t, tok), self.now_ms,
+                                 name="screen-vision")
+            return
+        self.executor.submit(lambda _tok, t=summary: self.engine.speak("screen_summary", t), self.now_ms,
+                             name="screen-summary")
+
+    def _ask_vision(self, ev: ScreenRead, fallback: str, token: Any) -> Any:
+        """On the inference worker: the model sees the screenshot and the text; its answer is spoken."""
+        from presence.screen.vision import OBSERVE_QUESTION, image_data_url, screen_question_text
+
+        llm = self.engine.llm
+        llm.add_user(screen_question_text(OBSERVE_QUESTION, ev.state), images=(image_data_url(ev.pixels),))
+        answer = clean_reply("".join(llm.stream_reply(VISION_MAX_TOKENS, lambda: token.cancelled)))
+        if token.cancelled:
+            return
+        if not answer:
+            answer = fallback
+            llm.add_assistant(answer)
+        yield Announcement("screen_summary", answer, self.engine.tts.synthesize(answer))
 
     def _screen_alert(self, ev: ScreenAlert) -> None:
         self.emit("screen_alert", text=ev.text, kind=ev.kind.value, watch_id=ev.watch_id, frame_t_ms=ev.frame_t_ms)

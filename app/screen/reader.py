@@ -203,6 +203,12 @@ class InlineReader:
         self._busy_until_ms = done
         self._pending.append((done, result))
 
+    def choose_engine(self, engine: str) -> None:
+        """Switch the OCR engine when the OCR function can (presence.screen.ocr.ChosenOcr)."""
+        choose = getattr(self._ocr, "choose", None)
+        if choose is not None and choose(engine):
+            self._cache = RegionCache()  # another engine reads differently
+
     def poll(self, now_ms: int) -> list[ReadResult]:
         due = [r for t, r in self._pending if t <= now_ms]
         self._pending = [(t, r) for t, r in self._pending if t > now_ms]
@@ -242,6 +248,12 @@ class ThreadedReader:
                 self._thread = threading.Thread(target=self._work, name=self._name, daemon=True)
                 self._thread.start()
             self._cond.notify()
+
+    def choose_engine(self, engine: str) -> None:
+        """Switch the OCR engine when the OCR function can; a read in progress finishes on the old one."""
+        choose = getattr(self._ocr, "choose", None)
+        if choose is not None and choose(engine):
+            self._cache = RegionCache()
 
     def _work(self) -> None:
         while True:

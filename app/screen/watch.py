@@ -15,7 +15,7 @@ import difflib
 from dataclasses import dataclass
 from itertools import count
 
-from presence.core.ports import ScreenFrame
+from presence.core.ports import ScreenFrame, WindowInfo
 from presence.screen.changes import Box, ChangeDetector, Shift, contains_point, merge_boxes
 from presence.screen.privacy import redact
 from presence.screen.reader import ReadJob, ReadResult, TextLine, TextReader
@@ -49,16 +49,28 @@ class WatchSettings:
 
 @dataclass(frozen=True)
 class ScreenState:
-    """What is on screen as far as we have read it: redacted lines with positions."""
+    """What is on screen as far as we have read it: redacted lines with positions, and the windows
+    (titles redacted; excluded ones blanked and untitled) of the newest frame seen."""
 
     lines: tuple[TextLine, ...]
     frame_t_ms: int | None  # the frame the newest read came from
     last_change_ms: int | None  # when the screen last changed (any pixels), logical ms
     stale: bool  # changes happened that were not read (no watch was active)
+    windows: tuple[WindowInfo, ...] = ()  # bottom to top; empty where the platform lists none
+
+    @property
+    def active_title(self) -> str | None:
+        return next((w.title for w in self.windows if w.active), None)
 
     def text(self) -> str:
         ordered = sorted(self.lines, key=lambda ln: (round(ln.center[1] / 12), ln.box[0]))
         return "\n".join(ln.text for ln in ordered)
+
+    def context_text(self) -> str:
+        """The text with the active window's title first, for model prompts and deep tasks."""
+        title = self.active_title
+        body = self.text()
+        return f"Active window: {title}\n{body}" if title else body
 
 
 @dataclass(frozen=True)
@@ -76,10 +88,12 @@ class ScreenAlert:
 
 @dataclass(frozen=True)
 class ScreenRead:
-    """A requested whole-screen read (push-to-observe) finished."""
+    """A requested whole-screen read (push-to-observe) finished; `pixels` is the frame it read
+    (excluded windows already blanked), for a model that looks at images."""
 
     state: ScreenState
     frame_t_ms: int
+    pixels: object = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +158,8 @@ class ScreenWatcher:
         self._job_ids = count(1)
         self._watches: list[_Watch] = []
         self._lines: list[TextLine] = []
+        self._windows: tuple[WindowInfo, ...] = ()
+        self._job_pixels: dict[int, object] = {}  # job id -> the frame it read (for ScreenRead.pixels)
         self._seen: dict[str, int] = {}  # normalized line -> last logical ms it was on screen
         self._last_pixels: object | None = None
         self._frame_seq = 0  # frames compared so far
@@ -196,7 +212,7 @@ class ScreenWatcher:
         return bool(self._watches) or now_ms < self._fast_until_ms
 
     def state(self) -> ScreenState:
-        return ScreenState(tuple(self._lines), self._frame_t_ms, self._last_change_ms, self._stale)
+        return ScreenState(tuple(self._lines), self._frame_t_ms, self._last_change_ms, self._stale, self._windows)
 
     # --- the per-tick call ----------------------------------------------------------------------
     def observe(self, frame: ScreenFrame | None, now_ms: int) -> list[ScreenAlert | ScreenRead]:
@@ -211,6 +227,7 @@ class ScreenWatcher:
     def _look(self, frame: ScreenFrame, now_ms: int) -> None:
         pixels = frame.pixels
         change = None
+        self._windows = frame.windows
         if pixels is not self._last_pixels:
             self._last_pixels = pixels
             self._frame_seq += 1
@@ -255,6 +272,7 @@ class ScreenWatcher:
                 now_ms: int) -> None:
         job = ReadJob(next(self._job_ids), frame.t_ms, frame.pixels, crops, changed, full)
         self._job_seq[job.job_id] = self._frame_seq
+        self._job_pixels[job.job_id] = frame.pixels  # the frame is held anyway (detector, reader)
         self.reader.submit(job, now_ms)
 
     # --- taking in a read -----------------------------------------------------------------------
@@ -266,8 +284,11 @@ class ScreenWatcher:
         visible_before = {normalize(ln.text) for ln in self._lines}
         # the screen may have scrolled since this read's frame: move what it read to where it is now
         seq = self._job_seq.pop(result.job_id, self._frame_seq)
+        pixels = self._job_pixels.pop(result.job_id, None)
         for old_id in [j for j in self._job_seq if j < result.job_id]:
             del self._job_seq[old_id]  # merged into this one by the reader
+        for old_id in [j for j in self._job_pixels if j < result.job_id]:
+            del self._job_pixels[old_id]
         later = tuple(sh for s, shifts in self._shift_log if s > seq for sh in shifts)
         now_lines = _moved(list(result.lines), later) if later else list(result.lines)
         crops = [_moved_box(c, later) for c in result.crops] if later else list(result.crops)
@@ -291,7 +312,7 @@ class ScreenWatcher:
             self._seen[normalize(ln.text)] = now_ms
         if result.full and self._read_waiting:
             self._read_waiting = False
-            out.append(ScreenRead(self.state(), result.frame_t_ms))
+            out.append(ScreenRead(self.state(), result.frame_t_ms, pixels))
         return out
 
     def _check(self, watch: _Watch, fresh: list[TextLine], ordered: list[TextLine], visible_before: set[str],

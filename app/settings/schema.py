@@ -73,6 +73,10 @@ def _llm(role: str, who: str) -> list[Setting]:
                 enabled_when=when),
         Setting(f"{role}_server_key", "secret", "", f"{who} API key",
                 "Sent as a bearer token; stored in the settings file, readable only by you.", g, enabled_when=when),
+        Setting(f"{role}_server_images", "bool", False, f"{who} model accepts images",
+                "The server's model can see pictures (a vision model): push-to-observe then sends it a "
+                "downscaled screenshot, with excluded windows blanked, besides the screen's text.", g,
+                enabled_when=when),
         Setting(f"{role}_gguf_path", "path", "", f"{who} GGUF file", "A local .gguf model file for llama.cpp.", g,
                 enabled_when=(f"{role}_backend", ("gguf",))),
     ]
@@ -105,6 +109,11 @@ SCHEMA: tuple[Setting, ...] = (
     Setting("screen_exclusions", "list", ("1Password", "Bitwarden", "KeePassXC", "Private Browsing"),
             "Never capture windows titled", "One per line: a window whose title contains this is never captured.",
             "Screen", enabled_when=("screen_capture_enabled", (True,))),
+    Setting("screen_ocr_engine", "choice", "auto", "Text recognition",
+            "Which OCR reads the screen: RapidOCR (default), or Tesseract, which is also used when RapidOCR "
+            "cannot load.", "Screen", (("auto", "Automatic"), ("rapidocr", "RapidOCR (PP-OCRv6)"),
+                                       ("tesseract", "Tesseract 5")),
+            enabled_when=("screen_capture_enabled", (True,))),
     Setting("screen_redaction", "bool", True, "Redact sensitive text",
             "Hide text that looks like passwords, card numbers or keys before anything reads it.", "Screen",
             enabled_when=("screen_capture_enabled", (True,))),

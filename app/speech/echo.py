@@ -15,7 +15,13 @@ from __future__ import annotations
 import numpy as np
 
 BLOCK = 640  # 40 ms: filter length and block size of the adaptive filter
-MAX_DELAY = 6400  # 400 ms of bulk delay searched
+MAX_DELAY = 9600  # 600 ms of bulk delay searched (live: device buffers, which grow after underruns)
+MIN_PATH_COEFFICIENT = 0.15  # normalised mic/reference correlation that counts as an echo path
+RESIDUAL_ECHO_COEFFICIENT = 0.4  # a residual this correlated with our output is echo, not the user
+# (measured live: echo that got through 0.6-0.99, the user's voice against our speech 0.0-0.2)
+RESIDUAL_SEARCH = 4800  # lags searched around the path's delay for that (300 ms each way)
+CONVERGED_ERLE_DB = 10.0  # from here on the filter's echo estimate is trusted by the barge-in guard
+START_TAPS_BEFORE, START_TAPS_AFTER = 16, 48  # taps fitted around a new path's peak (resampling smears it)
 HISTORY = 16000 + MAX_DELAY + BLOCK  # reference kept for alignment
 
 
@@ -30,10 +36,12 @@ class EchoCanceller:
         self._x_prev = np.zeros(BLOCK)
         self.delay_samples = 0
         self._delay_peak = -1
-        self._delay_confidence = 0.0
-        self._calls = 0
+        self._delay_confidence = 0.0  # normalised correlation of the current path
         self._erle_db = 0.0
         self.echo_rms = 0.0  # echo estimate of the last chunk (for the barge-in guard)
+        self._path_gain = 0.0  # echo level / reference level of the current path
+        self._recent_ref_rms = 0.0  # what we played within the delay range of this chunk
+        self._residual_echo_coefficient = 0.0  # how much the residual still looks like our output
         self.residual_rms = 0.0
 
     def reset(self) -> None:
@@ -42,20 +50,29 @@ class EchoCanceller:
         self._w[:] = 0.0
         self._power[:] = -1.0
         self._x_prev[:] = 0.0
-        self.delay_samples, self._delay_peak, self._delay_confidence, self._calls = 0, -1, 0.0, 0
+        self.delay_samples, self._delay_peak, self._delay_confidence = 0, -1, 0.0
         self._erle_db = 0.0
         self.echo_rms = self.residual_rms = 0.0
+        self._path_gain = self._recent_ref_rms = self._residual_echo_coefficient = 0.0
 
     @property
     def expected_residual_rms(self) -> float:
         """Echo left after cancellation, from the measured echo return loss enhancement (ERLE).
 
-        Zero while the filter removes nothing (ERLE under 6 dB): then there is no echo path worth
-        the name (a spurious correlation with the user's voice), and nothing to guard against.
+        Zero without an echo path (a headset; paths need a clear normalised correlation, so the
+        user's voice does not make one). A found path counts even while the filter removes little
+        (live playback that glitched): then nearly all of the echo is still there to guard against.
         """
-        if self._erle_db < 6.0:
+        if self._delay_peak < 0:
             return 0.0
-        return self.echo_rms * 10 ** (-min(self._erle_db, 30.0) / 20.0)
+        if self._residual_echo_coefficient >= RESIDUAL_ECHO_COEFFICIENT:
+            return self.residual_rms  # what is left still follows what we played: the path moved
+        erle_db = float(np.clip(self._erle_db, 0.0, 30.0)) if self._erle_db >= CONVERGED_ERLE_DB else 0.0
+        # the filter's own estimate misses echo it does not model (a tail, a delay that just moved),
+        # so it is bounded below by what we played lately times the path's gain; a converged
+        # filter earns its measured ERLE off that bound
+        bound = self._path_gain * self._recent_ref_rms * 10 ** (-erle_db / 20.0)
+        return max(self.echo_rms * 10 ** (-erle_db / 20.0), bound)
 
     @property
     def reference_active(self) -> bool:
@@ -68,12 +85,11 @@ class EchoCanceller:
         self._ref[-len(played):] = played
         self._mic_hist = np.roll(self._mic_hist, -n)
         self._mic_hist[-n:] = mic
+        self._recent_ref_rms = float(np.sqrt(np.mean(self._ref[-(n + self._max_delay):] ** 2)))
         if not self.reference_active:
             self.echo_rms, self.residual_rms = 0.0, float(np.sqrt(np.mean(mic ** 2)))
             return mic
-        if self._calls % 5 == 0 or self._delay_confidence == 0.0:
-            self._update_delay()
-        self._calls += 1
+        self._update_delay()  # every call: live delays jump (device buffers grow after an underrun)
         if self._delay_peak < 0:
             # no echo path found (a headset, or speakers the mic does not hear): nothing to cancel,
             # and adapting anyway would only learn the user's voice
@@ -91,7 +107,26 @@ class EchoCanceller:
             echo[n - rest:] = 0.0
         self.echo_rms = float(np.sqrt(np.mean(echo ** 2)))
         self.residual_rms = float(np.sqrt(np.mean(out ** 2)))
+        self._residual_echo_coefficient = self._correlation_with_output(out)
         return out.astype(np.float32)
+
+    def _correlation_with_output(self, residual: np.ndarray) -> float:
+        """Largest normalised correlation of the residual with what we played, over all delays.
+
+        Near 1 when echo got through (a live delay jump the filter has not followed yet); low
+        when the residual is the user's voice, which our output does not predict.
+        """
+        energy = float(np.dot(residual, residual))
+        if energy < 1e-8 or self._delay_peak < 0:
+            return 0.0
+        n = len(residual)
+        ref = self._ref[-(n + self._max_delay):].astype(np.float64)
+        size = 1 << int(np.ceil(np.log2(len(ref) + n)))
+        corr = np.fft.irfft(np.fft.rfft(ref, size) * np.conj(np.fft.rfft(residual, size)), size)[:self._max_delay + 1]
+        running = np.concatenate([[0.0], np.cumsum(ref ** 2)])
+        window = (running[n:] - running[:-n])[::-1][:self._max_delay + 1]  # reference energy at each lag
+        lo, hi = max(0, self._delay_peak - RESIDUAL_SEARCH), self._delay_peak + RESIDUAL_SEARCH + 1
+        return float(np.max(np.abs(corr[::-1][lo:hi]) / np.sqrt(energy * window[lo:hi] + 1e-12)))
 
     def _block(self, x: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         big_x = np.fft.rfft(np.concatenate([self._x_prev, x]))
@@ -118,40 +153,58 @@ class EchoCanceller:
         if e_pow > d_pow:
             # cancelling made it louder: the filter (or a spurious path found in the user's own voice)
             # would inject our speech into a quiet microphone; pass the microphone through instead
-            if self._erle_db < -3.0:
-                self._delay_peak, self._delay_confidence = -1, 0.0  # forget the path; look for it again
+            if self._erle_db < -3.0:  # a wrong filter: start it over, and let the next path estimate replace it
+                self._w[:], self._erle_db, self._delay_confidence = 0.0, 0.0, 0.0
             return d, np.zeros_like(y)
         return e, y
 
     def _update_delay(self) -> None:
-        """Re-estimate the bulk delay by cross-correlating mic and reference over the last second."""
+        """Re-estimate the bulk delay by cross-correlating mic and reference over the last second.
+
+        A path counts only when the correlation is a real share of both signals' energy at that
+        lag (normalised coefficient), not merely a peak over a near-empty correlation: right after
+        we start speaking the mic window holds the user's voice and the echo has not arrived yet.
+        """
         mic = self._mic_hist - self._mic_hist.mean()
-        if float(np.abs(mic).max()) < 1e-4:
+        mic_energy = float(np.dot(mic, mic))
+        if mic_energy < 1e-6:
             return
         ref = self._ref[-(len(mic) + self._max_delay):]
         size = 1 << int(np.ceil(np.log2(len(ref) + len(mic))))
         corr = np.fft.irfft(np.fft.rfft(ref, size) * np.conj(np.fft.rfft(mic, size)), size)
         lags = corr[:self._max_delay + 1][::-1]  # lag 0 = reference aligned with mic
         peak = int(np.argmax(np.abs(lags)))
-        confidence = float(np.abs(lags[peak]) / (np.mean(np.abs(lags)) + 1e-9))
-        if confidence > 6.0 and (confidence > self._delay_confidence * 0.8 or abs(peak - self._delay_peak) < 160):
+        aligned = ref[len(ref) - len(mic) - peak: len(ref) - peak]
+        coefficient = float(np.abs(lags[peak]) / np.sqrt(mic_energy * float(np.dot(aligned, aligned)) + 1e-12))
+        if coefficient < MIN_PATH_COEFFICIENT:
+            return
+        if coefficient > self._delay_confidence * 0.8 or abs(peak - self._delay_peak) < 160:
             new_path = abs(peak - self._delay_peak) > 80
             self._delay_peak = peak
             self.delay_samples = max(0, peak - BLOCK // 4)
-            self._delay_confidence = confidence
+            self._delay_confidence = coefficient
             if new_path:
                 self._start_filter(mic, ref, peak)
 
     def _start_filter(self, mic: np.ndarray, ref: np.ndarray, peak: int) -> None:
-        """A new echo path: start the filter at its direct-path tap with the least-squares gain.
+        """A new echo path: start the filter with a least-squares fit of the taps around its peak.
 
         The adaptive filter alone needs ~1.5 s of our speech to converge; this start removes most
         of a direct echo from the first block on, so the start of a reply cannot interrupt itself.
         """
-        aligned = ref[len(ref) - len(mic) - peak: len(ref) - peak]
-        gain = float(np.dot(mic, aligned) / (np.dot(aligned, aligned) + 1e-9))
+        lags = np.arange(max(self.delay_samples, peak - START_TAPS_BEFORE),
+                         min(self._max_delay, peak + START_TAPS_AFTER) + 1)
+        x = np.stack([ref[len(ref) - len(mic) - lag: len(ref) - lag] for lag in lags], axis=1).astype(np.float64)
+        gram = x.T @ x
+        gram[np.diag_indices_from(gram)] += 1e-3 * float(np.trace(gram)) / len(lags) + 1e-9
+        fitted = np.linalg.solve(gram, x.T @ mic)
         taps = np.zeros(2 * BLOCK)
-        taps[peak - self.delay_samples] = gain
+        taps[lags - self.delay_samples] = fitted
         self._w[:] = 0.0
         self._w[:BLOCK + 1] = np.fft.rfft(taps)
-        self._erle_db = 0.0
+        # the guard needs to know at once how much echo is left, not after the ERLE average settles
+        echo = x @ fitted
+        where = np.abs(echo) > 0.1 * float(np.abs(echo).max() + 1e-12)
+        residual = float(np.sum((mic - echo)[where] ** 2)) + 1e-12
+        self._erle_db = float(np.clip(10.0 * np.log10(float(np.sum(mic[where] ** 2)) / residual + 1e-12), 0.0, 30.0))
+        self._path_gain = float(np.sqrt(np.sum(echo ** 2) / (np.sum(x[where, lags == peak] ** 2) + 1e-12)))

@@ -6,14 +6,9 @@ import time
 
 import pytest
 
-from presence.runtime.background import (
-    BACKGROUND_SYSTEM_PROMPT,
-    BackgroundDesk,
-    BackgroundWorker,
-    DeliveryPolicy,
-    TaskProgress,
-    TaskResult,
-)
+from presence.runtime.background import BackgroundWorker, TaskProgress, TaskResult
+from presence.runtime.desk import BackgroundDesk, DeliveryPolicy
+from presence.runtime.taskprompt import BACKGROUND_SYSTEM_PROMPT
 
 pytestmark = pytest.mark.slow
 
@@ -87,7 +82,7 @@ def test_cancel_stops_the_real_model_quickly(llama):
     worker = BackgroundWorker(lambda: llama(threads=1, system_prompt=BACKGROUND_SYSTEM_PROMPT), max_tokens=400,
                               progress_interval_s=0.0)
     try:
-        from presence.runtime.background import ContextPackage
+        from presence.runtime.taskprompt import ContextPackage
 
         worker.submit(ContextPackage("Tell me a long story about a dragon", "story"))
         deadline = time.monotonic() + 60.0

@@ -1,6 +1,6 @@
 """Deep tasks in the background, scripted tick by tick with a named fake model (FakeSlowChatSession).
 
-The foreground here is what the runner will do (see the wiring in app/runtime/background.py's
+The foreground here is what the runner will do (see the wiring in app/runtime/desk.py's
 BackgroundDesk): parse the request, acknowledge, hand over; answer follow-ups with the real
 ReplyEngine while the task runs; each tick drain the desk and deliver when the policy says so.
 """
@@ -16,20 +16,17 @@ from presence.core.tools import CancelTask, DeepTask, parse_tool_intent
 from presence.core.types import ReplyChunk
 from presence.models.openai_backend import ToolCall
 from presence.runtime.background import (
-    EARLIER,
-    BackgroundDesk,
     BackgroundWorker,
-    ContextPackage,
-    DeliveryPolicy,
     TaskCancelled,
     TaskProgress,
     TaskResult,
     TaskStarted,
     TaskToolCall,
-    TranscriptLine,
 )
+from presence.runtime.desk import EARLIER, BackgroundDesk, DeliveryPolicy
 from presence.runtime.engine import ReplyEngine
 from presence.runtime.executor import CancelToken
+from presence.runtime.taskprompt import ContextPackage, TranscriptLine
 
 TICK_S = 0.01  # logical ticks are compressed: the policy counts ticks, not seconds
 
@@ -194,7 +191,8 @@ def test_cancel_after_the_result_arrived_but_before_delivery_drops_it():
 
 def test_delivery_modes():
     """Silent shows at once without speaking; interrupt speaks over the assistant but never over the user."""
-    from presence.runtime.background import DeliveryPolicy, TaskResult
+    from presence.runtime.background import TaskResult
+    from presence.runtime.desk import DeliveryPolicy
 
     result = TaskResult(1, "summary", "r", "Done.", 1.0)
     silent = DeliveryPolicy("silent")
@@ -283,7 +281,7 @@ def test_virtual_time_worker_releases_items_when_logical_time_reaches_their_comp
         desk.start("Summarise what we talked about", "summary", 1000)
         assert desk.busy
         events, _ = desk.tick(False, False, now_ms=1200)
-        types = [t for t, _ in events]  # only what existed 0.2 s into the task
+        types = [t for t, _ in events if not t.startswith("panel")]  # only what existed 0.2 s into the task
         assert types[0] == "task_started" and set(types[1:]) == {"task_progress"} and len(types) < 8
         results = []
         for now_ms in range(1400, 4000, 200):

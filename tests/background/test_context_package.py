@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from presence.runtime.background import (
+from presence.runtime.desk import build_desk
+from presence.runtime.taskprompt import (
     MAX_SCREEN_CHARS,
     ContextPackage,
     TranscriptLine,
     TranscriptLog,
-    build_desk,
     build_prompt,
     tidy,
 )
