@@ -29,7 +29,9 @@ def test_deep_task_is_acknowledged_then_delivered_when_the_user_is_quiet(models,
     request_end = max(t for t in turn_ends if t <= ack.t_ms)  # a comma pause may have ended a turn early
     assert ack.t_ms - request_end <= 1500  # measured ~600 ms on an idle machine; bounded loosely for CI
     assert by_type["tool_call"][0].fields["tool"] == "deep_task"
-    assert any("56" in e.fields["text"] for e in by_type["assistant_text"])
+    said = [(e.t_ms, e.type, e.fields.get("text", e.fields.get("reason", ""))) for e in events
+            if e.type in ("user_text", "assistant_text", "reply_discarded", "reply_done", "barge_in")]
+    assert any("56" in e.fields["text"] for e in by_type["assistant_text"]), "\n".join(map(str, said))
     delivered = by_type["task_delivered"][0]
     follow_up_start = (len(quiet[0]) + len(task) + len(quiet[1])) * 1000 // 16000
     follow_up_end = follow_up_start + len(follow_up) * 1000 // 16000

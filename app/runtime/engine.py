@@ -26,6 +26,7 @@ from presence.core.types import (
     samples_to_ms,
 )
 from presence.runtime.executor import CancelToken
+from presence.screen.questions import parse_screen_question
 from presence.screen.requests import WatchRequest, parse_watch_command
 
 NOT_SURE = "I'm not sure. A bigger model can be configured in settings."
@@ -61,6 +62,10 @@ class ReplyEngine:
         intent = parse_intent(text)
         if intent is not None:
             yield from self._accept_intent(reply_id, text, intent)
+            return
+        question = parse_screen_question(text)
+        if question is not None:  # the runner looks at the screen (capturing if need be), then answers
+            yield IntentAccepted(reply_id, question, "", None)  # no ReplyDone: the answer ends this reply
             return
         watch = parse_watch_command(text)
         if watch is not None:
@@ -117,6 +122,22 @@ class ReplyEngine:
         """Speech the runner asked for (a screen alert's detail): synthesized, announced, remembered."""
         yield Announcement(kind, text, self.tts.synthesize(text))
         self.llm.add_assistant(text)
+
+    def say_answer(self, reply_id: int, user_text: str, answer: str) -> Iterator[Any]:
+        """An answer made by code (read from the screen): spoken as the reply, then remembered."""
+        yield ReplyChunk(reply_id, answer, self.tts.synthesize(answer), final=True)
+        self._remember(user_text, answer)
+        yield ReplyDone(reply_id)
+
+    def answer_with_context(self, reply_id: int, prompt: str, token: CancelToken,
+                            images: tuple[str, ...] = ()) -> Iterator[Any]:
+        """The model answers a user turn that carries context (fenced screen text, a screenshot for a
+        model that accepts images), streamed like any reply."""
+        if images:
+            self.llm.add_user(prompt, images=images)
+        else:
+            self.llm.add_user(prompt)
+        yield from self._stream_llm(reply_id, token)
 
     def _cached_speech(self, text: str) -> Any:
         if text not in self._spoken_cache:

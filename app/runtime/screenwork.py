@@ -8,33 +8,67 @@ Settings that reach the screen (apply_settings): window exclusions (blanked by t
 thread), the monitor. Push-to-observe with a chat model that accepts images (a server model with
 "accepts images" set) asks that model about a downscaled screenshot plus the OCR text; otherwise
 the summary is made here from the text alone.
+
+Spoken questions about the screen ("what's this error?", "read me the second line") arrive as a
+ScreenQuestion intent under the reply's id. Without a recent read (30 s) the screen is read now,
+as for push-to-observe, and the question is answered when the read arrives; while capture is
+paused or there is no screen source the answer says so and nothing is captured. Reading lines and
+errors is done by code (presence.screen.questions); other questions go to the model with the
+fenced screen text (and the screenshot for a model that accepts images).
 """
 
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from typing import Any
 
 from presence.core.text import clean_reply
 from presence.core.types import Announcement
+from presence.screen.questions import (
+    NO_SCREEN_ANSWER,
+    PAUSED_ANSWER,
+    UNREADABLE_ANSWER,
+    ScreenQuestion,
+    local_answer,
+    model_question,
+)
 from presence.screen.requests import StopWatching, WatchRequest
 from presence.screen.watch import ScreenAlert, ScreenRead, describe_screen
 from presence.settings.schema import BY_KEY
 
 VISION_MAX_TOKENS = 120
+SCREEN_FRESH_MS = 30_000  # an older read is not "what is on screen now": a question reads it again
+QUESTION_TIMEOUT_MS = 15_000  # a read not back by then is given up on, and the user told so
+
+
+@dataclass(frozen=True)
+class _PendingQuestion:
+    """A screen question waiting for the read it asked for."""
+
+    reply_id: int
+    question: ScreenQuestion
+    asked_ms: int
 
 
 class ScreenMixin:
-    """Needs the Runner's screen source, watcher (both may be None), executor, engine and emit()."""
+    """Needs the Runner's screen source, watcher (both may be None), executor, engine, reply id and emit()."""
 
     screen: Any
     screen_watch: Any
+    _reply_id: int | None  # the reply a screen question's answer belongs to (Runner)
+    _reply_token: Any
 
     def _init_screen(self) -> None:
         self._watch_speech: dict[int, tuple[str, Any]] = {}  # watch id -> pre-synthesized headline
         self._observe_flag = threading.Event()
         self._told_no_titles = False
         self._capturing = False
+        self._summary_wanted = False  # push-to-observe asked for a read: speak a summary of it
+        self._question: _PendingQuestion | None = None
+        self._last_read: ScreenRead | None = None
+        self._last_read_ms: int | None = None
+        self._capture_allowed = True  # the "Capture the screen" setting (replay and tests apply none)
         self.screen_text = ""  # the latest redacted screen text (context for deep tasks)
         if self.screen is not None and hasattr(self.screen, "set_exclusions"):  # privacy first: the defaults
             self.screen.set_exclusions(tuple(BY_KEY["screen_exclusions"].default))
@@ -42,6 +76,8 @@ class ScreenMixin:
     def _apply_screen_settings(self, settings: dict[str, Any]) -> None:
         """Exclusions, OCR engine and monitor from the settings (tick thread; the capture and OCR threads
         pick them up)."""
+        if "screen_capture_enabled" in settings:
+            self._capture_allowed = bool(settings["screen_capture_enabled"])
         if self.screen is None:
             return
         if "screen_exclusions" in settings and hasattr(self.screen, "set_exclusions"):
@@ -71,6 +107,9 @@ class ScreenMixin:
         self._observe_flag.set()
 
     def _screen_accept(self, intent: Any, text: str, audio: Any) -> bool:
+        if isinstance(intent, ScreenQuestion):
+            self._screen_question(intent)
+            return True
         if not isinstance(intent, WatchRequest | StopWatching):
             return False
         if self.screen_watch is None or self.screen is None:
@@ -92,8 +131,10 @@ class ScreenMixin:
             return
         if self._observe_flag.is_set():
             self._observe_flag.clear()
+            self._summary_wanted = True
             self.screen_watch.request_read()
             self.emit("observe_requested")
+        self._check_question()
         need = self.screen_watch.needs_frames and not getattr(self, "screen_paused", False)
         if need != self._capturing:
             self._capturing = need
@@ -113,8 +154,16 @@ class ScreenMixin:
 
     def _screen_read(self, ev: ScreenRead) -> None:
         self.screen_text = ev.state.context_text()
+        self._last_read, self._last_read_ms = ev, self.now_ms
         summary = describe_screen(ev.state)
         self.emit("screen_read", text=summary, frame_t_ms=ev.frame_t_ms, window=ev.state.active_title or "")
+        pending, self._question = self._question, None
+        wanted, self._summary_wanted = self._summary_wanted, False
+        if pending is not None and pending.reply_id == self._reply_id:
+            self._answer_question(pending.reply_id, pending.question, ev.state, ev.pixels)
+            return  # the question is the answer to push-to-observe too
+        if not wanted:
+            return  # read for a question that was superseded meanwhile: nothing to say
         if ev.pixels is not None and self._vision_model():
             self.executor.submit(lambda tok, e=ev, t=summary: self._ask_vision(e, t, tok), self.now_ms,
                                  name="screen-vision")
@@ -122,12 +171,92 @@ class ScreenMixin:
         self.executor.submit(lambda _tok, t=summary: self.engine.speak("screen_summary", t), self.now_ms,
                              name="screen-summary")
 
-    def _ask_vision(self, ev: ScreenRead, fallback: str, token: Any) -> Any:
-        """On the inference worker: the model sees the screenshot and the text; its answer is spoken."""
-        from presence.screen.vision import OBSERVE_QUESTION, image_data_url, screen_question_text
+    # --- questions about the screen --------------------------------------------------------------
+    def _screen_question(self, question: ScreenQuestion) -> None:
+        """Answer from a recent read, or read now and answer when it arrives; never capture when paused."""
+        rid = self._reply_id
+        self.emit("screen_question", kind=question.kind.value, text=question.text)
+        if self.screen is None or self.screen_watch is None or not self._capture_allowed:
+            self._answer_plain(rid, question, NO_SCREEN_ANSWER)
+        elif getattr(self, "screen_paused", False):
+            self._answer_plain(rid, question, PAUSED_ANSWER)
+        elif self._screen_fresh():
+            read = self._last_read
+            recent = read is not None and self._last_read_ms is not None and \
+                self.now_ms - self._last_read_ms <= SCREEN_FRESH_MS
+            self._answer_question(rid, question, self.screen_watch.state(), read.pixels if recent and read else None)
+        else:
+            self._question = _PendingQuestion(rid, question, self.now_ms)
+            self.screen_watch.request_read()
+            self.emit("observe_requested", reason="question")
+
+    def _screen_fresh(self) -> bool:
+        """The text we hold is what is on screen: read in the last 30 s, or kept current by a watch."""
+        state = self.screen_watch.state()
+        if state.stale or state.frame_t_ms is None:
+            return False
+        if self.screen_watch.watches and self._capturing:
+            return True
+        return self._last_read_ms is not None and self.now_ms - self._last_read_ms <= SCREEN_FRESH_MS
+
+    def _check_question(self) -> None:
+        """A pending question: dropped when superseded; answered when capture is paused or the read is late."""
+        pending = self._question
+        if pending is None:
+            return
+        if pending.reply_id != self._reply_id:
+            self._question = None
+            return
+        if getattr(self, "screen_paused", False):
+            answer = PAUSED_ANSWER
+        elif self.now_ms - pending.asked_ms > QUESTION_TIMEOUT_MS:
+            answer = UNREADABLE_ANSWER
+        else:
+            return
+        self._question = None
+        self._answer_plain(pending.reply_id, pending.question, answer)
+
+    def _answer_question(self, rid: int, question: ScreenQuestion, state: Any, pixels: Any) -> None:
+        sees_image = pixels is not None and self._vision_model()
+        answer = local_answer(question, state, sees_image)
+        self.emit("screen_answer", kind=question.kind.value, by="code" if answer is not None else "model",
+                  image=sees_image and answer is None)
+        if answer is not None:
+            self._answer_plain(rid, question, answer)
+            return
+
+        def ask(token: Any) -> Any:
+            prompt, images = self._screen_prompt(model_question(question), state, pixels if sees_image else None)
+            yield from self.engine.answer_with_context(rid, prompt, token, images)
+
+        self._submit_answer(rid, ask)
+
+    def _answer_plain(self, rid: int | None, question: ScreenQuestion, answer: str) -> None:
+        if rid is not None:
+            self._submit_answer(rid, lambda _tok: self.engine.say_answer(rid, question.text, answer))
+
+    def _submit_answer(self, rid: int, job: Any) -> None:
+        """The answer ends the question's reply: a barge-in cancels it as it would any reply."""
+        token = self.executor.submit(job, self.now_ms, name=f"screen-answer-{rid}")
+        if rid == self._reply_id:
+            self._reply_token = token
+
+    @staticmethod
+    def _screen_prompt(question: str, state: Any, pixels: Any) -> tuple[str, tuple[str, ...]]:
+        """The user turn for a model: the question and the fenced screen text, and the image if any."""
+        from presence.screen.vision import image_data_url, screen_question_text
+
+        images = (image_data_url(pixels),) if pixels is not None else ()
+        return screen_question_text(question, state, image=bool(images)), images
+
+    def _ask_vision(self, ev: ScreenRead, fallback: str, token: Any, question: str = "") -> Any:
+        """On the inference worker: the model sees the screenshot and the text; its answer is spoken
+        (push-to-observe: `question` defaults to asking what is on screen)."""
+        from presence.screen.vision import OBSERVE_QUESTION
 
         llm = self.engine.llm
-        llm.add_user(screen_question_text(OBSERVE_QUESTION, ev.state), images=(image_data_url(ev.pixels),))
+        prompt, images = self._screen_prompt(question or OBSERVE_QUESTION, ev.state, ev.pixels)
+        llm.add_user(prompt, images=images)
         answer = clean_reply("".join(llm.stream_reply(VISION_MAX_TOKENS, lambda: token.cancelled)))
         if token.cancelled:
             return

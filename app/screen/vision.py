@@ -74,14 +74,15 @@ def image_data_url(pixels: np.ndarray, settings: VisionSettings | None = None) -
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
-def screen_question_text(question: str, state: ScreenState, settings: VisionSettings | None = None) -> str:
-    """The user turn's text: the question, the active window's title, and the fenced OCR text."""
+def screen_question_text(question: str, state: ScreenState, settings: VisionSettings | None = None,
+                         image: bool = True) -> str:
+    """The user turn's text: the question, the active window's title, and the fenced OCR text
+    (`image`: a screenshot goes with it, and the text says so)."""
     s = settings or VisionSettings()
     text = state.text()
     if len(text) > s.max_text_chars:
         text = text[:s.max_text_chars] + " ..."
     if state.active_title:  # a title is screen content too (a web page sets it): inside the fence
         text = f"Active window: {state.active_title}\n{text}"
-    return "\n".join([question.strip(),
-                      "A screenshot of my screen is attached (grey areas are windows hidden for privacy).",
-                      untrusted_block(text or "(no text was read)")])
+    attached = ["A screenshot of my screen is attached (grey areas are windows hidden for privacy)."] if image else []
+    return "\n".join([question.strip(), *attached, untrusted_block(text or "(no text was read)")])
