@@ -4,13 +4,11 @@ Models, voice activity, OCR and the screen are fakes; the model server is a fake
 
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import numpy as np
 import pytest
+from fake_openai_server import fake_openai_server
 
 from presence.core.ports import ScreenFrame, WindowInfo
 from presence.core.types import Event
@@ -262,27 +260,8 @@ ANSWER = "That is the release notes of your editor."
 @pytest.fixture
 def fake_vision_server():
     """A fake OpenAI-compatible server on 127.0.0.1: records request bodies, streams ANSWER."""
-    bodies: list[dict[str, Any]] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802 - http.server's name
-            bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(200)
-            self.send_header("Content-Type", "text/event-stream")
-            self.end_headers()
-            for word in ANSWER.split(" "):
-                chunk = {"choices": [{"delta": {"content": word + " "}, "finish_reason": None}]}
-                self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-            self.wfile.write(b"data: [DONE]\n\n")
-
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/v1", bodies
-    httpd.shutdown()
-    httpd.server_close()
+    with fake_openai_server(ANSWER) as server:
+        yield server
 
 
 def test_a_model_that_accepts_images_gets_the_question_the_screenshot_and_no_tools(fake_vision_server):

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import cv2
 import numpy as np
 import pytest
+from fake_openai_server import fake_openai_server
 
 from presence.core.ports import ScreenFrame, WindowInfo
 from presence.core.types import Announcement
@@ -31,27 +30,8 @@ ANSWER = "You are looking at a build log that says all tests passed."
 @pytest.fixture
 def fake_server():
     """A fake OpenAI-compatible server: records request bodies, streams ANSWER as SSE."""
-    bodies: list[dict[str, Any]] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802 - http.server's name
-            bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(200)
-            self.send_header("Content-Type", "text/event-stream")
-            self.end_headers()
-            for word in ANSWER.split(" "):
-                chunk = {"choices": [{"delta": {"content": word + " "}, "finish_reason": None}]}
-                self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-            self.wfile.write(b"data: [DONE]\n\n")
-
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/v1", bodies
-    httpd.shutdown()
-    httpd.server_close()
+    with fake_openai_server(ANSWER) as server:
+        yield server
 
 
 def _screen(width: int = 2560, height: int = 1440) -> np.ndarray:
