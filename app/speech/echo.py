@@ -111,7 +111,7 @@ class EchoCanceller:
         return out.astype(np.float32)
 
     def _correlation_with_output(self, residual: np.ndarray) -> float:
-        """Largest normalised correlation of the residual with what we played, over all delays.
+        """Largest normalised correlation of the residual with what we played, near the path's delay.
 
         Near 1 when echo got through (a live delay jump the filter has not followed yet); low
         when the residual is the user's voice, which our output does not predict.
@@ -121,12 +121,11 @@ class EchoCanceller:
             return 0.0
         n = len(residual)
         ref = self._ref[-(n + self._max_delay):].astype(np.float64)
-        size = 1 << int(np.ceil(np.log2(len(ref) + n)))
-        corr = np.fft.irfft(np.fft.rfft(ref, size) * np.conj(np.fft.rfft(residual, size)), size)[:self._max_delay + 1]
+        lags = _lagged_correlation(ref, residual, self._max_delay)
         running = np.concatenate([[0.0], np.cumsum(ref ** 2)])
         window = (running[n:] - running[:-n])[::-1][:self._max_delay + 1]  # reference energy at each lag
         lo, hi = max(0, self._delay_peak - RESIDUAL_SEARCH), self._delay_peak + RESIDUAL_SEARCH + 1
-        return float(np.max(np.abs(corr[::-1][lo:hi]) / np.sqrt(energy * window[lo:hi] + 1e-12)))
+        return float(np.max(np.abs(lags[lo:hi]) / np.sqrt(energy * window[lo:hi] + 1e-12)))
 
     def _block(self, x: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         big_x = np.fft.rfft(np.concatenate([self._x_prev, x]))
@@ -170,9 +169,7 @@ class EchoCanceller:
         if mic_energy < 1e-6:
             return
         ref = self._ref[-(len(mic) + self._max_delay):]
-        size = 1 << int(np.ceil(np.log2(len(ref) + len(mic))))
-        corr = np.fft.irfft(np.fft.rfft(ref, size) * np.conj(np.fft.rfft(mic, size)), size)
-        lags = corr[:self._max_delay + 1][::-1]  # lag 0 = reference aligned with mic
+        lags = _lagged_correlation(ref, mic, self._max_delay)
         peak = int(np.argmax(np.abs(lags)))
         aligned = ref[len(ref) - len(mic) - peak: len(ref) - peak]
         coefficient = float(np.abs(lags[peak]) / np.sqrt(mic_energy * float(np.dot(aligned, aligned)) + 1e-12))
@@ -208,3 +205,14 @@ class EchoCanceller:
         residual = float(np.sum((mic - echo)[where] ** 2)) + 1e-12
         self._erle_db = float(np.clip(10.0 * np.log10(float(np.sum(mic[where] ** 2)) / residual + 1e-12), 0.0, 30.0))
         self._path_gain = float(np.sqrt(np.sum(echo ** 2) / (np.sum(x[where, lags == peak] ** 2) + 1e-12)))
+
+
+def _lagged_correlation(ref: np.ndarray, signal: np.ndarray, max_lag: int) -> np.ndarray:
+    """Correlation of `signal` (the newest samples) with `ref` delayed by 0..max_lag samples.
+
+    `ref` ends where `signal` ends and is max_lag samples longer; index k is the reference k
+    samples earlier than the signal (an echo k samples late). Computed with one FFT.
+    """
+    size = 1 << int(np.ceil(np.log2(len(ref) + len(signal))))
+    corr = np.fft.irfft(np.fft.rfft(ref, size) * np.conj(np.fft.rfft(signal, size)), size)
+    return corr[:max_lag + 1][::-1]
