@@ -102,6 +102,7 @@ def bench_duplex(models: Models, scenarios: Path | None) -> list[Row]:
     timer = max((abs(e) for e in s["timer_errors_ms"]), default=None)
     cue = max(s["cue_latencies_ms"], default=None)
     quiet = s["quiet_when_cancelled"]
+    ack = max(s["task_acks_ms"], default=None)
     return [
         Row(f"duplex scenarios passed ({scenarios.name})", f"{s['passed']}/{s['total']}", "all",
             s["passed"] == s["total"]),
@@ -113,6 +114,7 @@ def bench_duplex(models: Models, scenarios: Path | None) -> list[Row]:
         Row("false speech under noise", _ms(s["false_speech_ms"]), "0 ms", s["false_speech_ms"] == 0),
         Row("timer error (worst)", _ms(timer), "<= 500 ms", timer is not None and timer <= 500),
         Row("cue word -> speech (worst)", _ms(cue), "<= 1000 ms", cue is not None and cue <= 1000),
+        Row("deep task acknowledged (worst)", _ms(ack), "<= 500 ms", ack is not None and ack <= 500),
         Row("cancelled timer stays quiet", f"{sum(quiet)}/{len(quiet)}" if quiet else "-", "all",
             all(quiet) if quiet else None),  # only our own set has one
     ]

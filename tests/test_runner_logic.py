@@ -32,12 +32,14 @@ class FakeEngine:
     def __init__(self, short_words="mm-hm"):
         self.kept = []
         self.heard_ms = []  # length of each utterance we were asked to answer
+        self.heard_audio = []
         self.discarded = []
         self.short_words = short_words
         self.backchannels = [("Mm-hm.", np.full(4000, 0.2, np.float32))]
 
     def reply_to_audio(self, rid, audio, token):
         self.heard_ms.append(len(audio) // 16)
+        self.heard_audio.append(audio)
         yield UserText(rid, "hello", len(audio) // 16)
         yield ReplyChunk(rid, "one two three four five six", np.full(48000, 0.3, np.float32))
         yield ReplyDone(rid)
@@ -167,3 +169,82 @@ def test_controller_commands_run_on_the_tick_thread():
     assert runner.settings.backchannel_every_ms == 5000 and runner.settings.barge_confirm_ms == 300
     assert [e.fields["cancelled"] for e in events if e.type == "item_cancelled"] == [1]
     assert turn_settings_from({"backchannels": False}, runner.settings).backchannel_every_ms == 0
+
+
+def test_speech_starting_late_in_a_tick_pauses_the_reply_at_that_tick():
+    """Words that begin in a tick's last frame silence our reply at the end of that tick, not one later."""
+    user = np.concatenate([_quiet(400), _talk(1000), _quiet(3560), _talk(1000), _quiet(3000)])
+    events, _, _ = _run(user)
+    assert next(e.t_ms for e in events if e.type == "barge_pending") == 5000
+
+
+def test_a_click_over_the_reply_pauses_it_for_a_tick_only():
+    """A 40 ms click at a tick's end pauses the reply; at the next silent tick it goes on, uncut."""
+    user = np.concatenate([_quiet(400), _talk(1000), _quiet(3560), _talk(40), _quiet(3000)])
+    events, speaker, engine = _run(user)
+    types = [e.type for e in events]
+    assert "barge_pending" in types and "barge_in" not in types and not engine.kept
+    resumed = next(e.t_ms for e in events if e.type == "playback_resumed")
+    assert resumed == 5200
+    assert np.abs(speaker.audio()[resumed * 16: resumed * 16 + TICK_SAMPLES]).max() > 0.2
+
+
+def test_a_new_utterance_carries_no_audio_from_before_the_last_one():
+    """Audio from before an utterance is its pre-roll once only: the next utterance does not get it again."""
+    before = np.full(400 * 16, 0.01, np.float32)  # quiet but marked
+    user = np.concatenate([before, _talk(1000), _quiet(2000), _talk(800), _quiet(4000)])
+    _, _, engine = _run(user)
+    assert len(engine.heard_audio) == 2  # the first reply was dropped: the user went on
+    assert np.count_nonzero(engine.heard_audio[-1] == np.float32(0.01)) == len(before)
+
+
+class FakeFillerEngine(FakeEngine):
+    """FakeEngine that also has a 0.4 s filler, as the real engine does."""
+
+    fillers = [("Hmm.", np.full(6400, 0.2, np.float32))]
+
+
+class FakeSureEndpoint:
+    """smart-turn stand-in: every pause sounds finished."""
+
+    def complete_probability(self, audio):
+        return 0.9
+
+
+def test_going_on_over_our_filler_stops_it_without_a_barge_in_check():
+    """A filler said into what was a pause just stops when the user goes on; their whole turn is then
+    answered after the usual short silence (no barge-in check, no longer wait)."""
+    user = np.concatenate([_quiet(400), _talk(1000), _quiet(400), _talk(1000), _quiet(3000)])
+    events, engine = [], FakeFillerEngine()
+    runner = Runner(WavMicrophone(user), RecordingSpeaker(), FakeEnergyVad(), engine, VirtualTimeExecutor(),
+                    events.append, endpoint=FakeSureEndpoint())
+    runner.run()
+    types = [e.type for e in events]
+    assert "filler" in types and "filler_stopped" in types and "barge_in" not in types
+    ends = [e.t_ms for e in events if e.type == "user_turn_end"]
+    assert ends[-1] <= 2800 + 400  # the user stopped at 2800
+    assert engine.heard_ms[-1] >= 2400
+
+
+class FakeActingEngine(FakeEngine):
+    """FakeEngine whose replies set a one-minute timer (a request acted on)."""
+
+    def reply_to_audio(self, rid, audio, token):
+        from presence.core.intents import TimerRequest
+        from presence.core.types import IntentAccepted
+
+        self.heard_ms.append(len(audio) // 16)
+        yield UserText(rid, "set a timer for a minute", len(audio) // 16)
+        yield ReplyChunk(rid, "Okay, one minute.", np.full(48000, 0.3, np.float32))
+        yield IntentAccepted(rid, TimerRequest(60.0, "one minute"), "One minute has passed.", None)
+        yield ReplyDone(rid)
+
+
+def test_talking_right_after_a_request_was_acted_on_is_a_new_turn():
+    """Words right after we acknowledged a timer do not undo it as 'not done': it is a barge-in."""
+    user = np.concatenate([_quiet(400), _talk(1000), _quiet(2400), _talk(1200), _quiet(4000)])
+    events, engine = [], FakeActingEngine()
+    Runner(WavMicrophone(user), RecordingSpeaker(), FakeEnergyVad(), engine, VirtualTimeExecutor(),
+           events.append).run()
+    assert not any(e.type == "reply_discarded" and e.fields["reason"] == "user was not done" for e in events)
+    assert any(e.type == "barge_in" for e in events)

@@ -74,9 +74,26 @@ def test_backchannel_words(text, expected):
 
 @pytest.mark.parametrize("text,expected", [("Make it about a cat instead.", True), ("a trip to...", False),
                                            ("Could you remind me, um,", False), ("buy milk and", False),
-                                           ("hello there", None)])
+                                           ("hello there", None),
+                                           ("what the tallest mountain in the world is?", True),
+                                           ("the tallest mountain in the world is", False),
+                                           ("I would like to plan a trip to?", False)])
 def test_transcript_completeness(text, expected):
     """Trailing '...', commas and continuation words mean the user is not done."""
     from presence.core.text import sounds_complete
 
     assert sounds_complete(text) is expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Could you remind me what the tallest mountain in the world is? What the tallest mountain in the world is?",
+     "Could you remind me what the tallest mountain in the world is?"),
+    ("set a timer set a timer set a timer", "set a timer"),
+    ("go go go", "go go go"),
+    ("What is the capital of France?", "What is the capital of France?"),
+])
+def test_repeated_tail_of_a_transcript_is_kept_once(text, expected):
+    """A run of three or more words that Whisper repeated right after itself is dropped; short repeats stay."""
+    from presence.core.text import drop_repeated_tail
+
+    assert drop_repeated_tail(text) == expected

@@ -69,3 +69,13 @@ def test_summary_lists_every_timer_error_and_cue_latency():
             "c": {"kind": "cue", "ok": True, "cue_latency_ms": 700, "cue_latencies_ms": [500, 700]}}
     s = summarize(rows)
     assert s["timer_errors_ms"] == [100, 200, -50] and s["cue_latencies_ms"] == [500, 700]
+
+
+def test_deep_task_needs_a_spoken_acknowledgement_within_half_a_second():
+    """A task passes when its acknowledgement is said within 0.5 s; a filler alone or a late one fails."""
+    truth = _truth("task", ack_words=["work that out"])
+    segs = _segs(20_000, [(2200, 2500), (2450, 4000)])
+    ok = score(truth, segs, [(2200, "hmm."), (2450, "let me work that out.")])
+    assert ok["ok"] and ok["ack_ms"] == 450
+    assert not score(truth, segs, [(2200, "hmm."), (2700, "let me work that out.")])["ok"]
+    assert not score(truth, segs, [(2200, "hmm.")])["ok"]

@@ -91,3 +91,55 @@ def test_transcript_vote_needs_smart_turn_not_to_disagree():
     assert turns.silence_needed_ms(0.3, S, text_complete=True) == S.text_end_silence_ms
     assert turns.silence_needed_ms(0.01, S, text_complete=True) == S.end_silence_ms
     assert turns.silence_needed_ms(0.9, S, text_complete=False) == S.end_silence_ms
+
+
+ENDING = TickVoice((0.9, 0.9, 0.9, 0.1, 0.1, 0.1))  # speech that stopped 96 ms before the tick's end
+LATE_START = TickVoice((0.1, 0.1, 0.1, 0.1, 0.1, 0.9))  # speech that starts in the tick's last frame
+
+
+def _steps(voices, probs, audible=False):
+    state, out = TurnState(), []
+    for v, p in zip(voices, probs, strict=True):
+        p = p if turns.needs_completion_check(state, v, S) else None
+        state, d = turns.step(state, v, audible, S, p)
+        out.append(d)
+    return out
+
+
+def test_speech_end_inside_a_tick_counts_as_silence():
+    """A tick whose speech stopped 96 ms before its end holds 96 ms of silence already."""
+    assert ENDING.voiced(S) and ENDING.trailing_silence_ms(S) == 96
+    assert SPEECH.trailing_silence_ms(S) == 0 and SILENCE.trailing_silence_ms(S) == 6 * 32
+
+
+def test_a_sure_end_inside_a_tick_ends_the_turn_in_that_tick():
+    """smart-turn >= instant_end_prob on speech that stopped mid-tick ends the turn without waiting a tick."""
+    ds = _steps([SPEECH, SPEECH, ENDING, SILENCE], [0.9] * 4)
+    assert _end_tick(ds) == 2
+
+
+def test_a_likely_end_inside_a_tick_speculates_then_ends_next_tick():
+    """A merely likely end mid-tick starts the speculative reply at once, and ends the turn a tick later."""
+    ds = _steps([SPEECH, SPEECH, ENDING, SILENCE, SILENCE], [0.6] * 5)
+    assert ds[2].speculate and not ds[2].end_of_turn
+    assert _end_tick(ds) == 3
+    assert sum(d.speculate for d in ds) == 1  # once per pause
+
+
+def test_going_on_after_a_speculation_point_is_a_resumption():
+    """Speech after a speculation point says resumed (drop the speculative reply); before it, it does not."""
+    ds = _steps([SPEECH, SPEECH, ENDING, SPEECH, SPEECH], [0.6] * 5)
+    assert ds[2].speculate and ds[3].resumed and not ds[4].resumed
+    assert not _steps([SPEECH, SPEECH, SPEECH], [0.6] * 3)[1].resumed
+
+
+def test_late_speech_over_the_assistant_pauses_it_in_that_tick():
+    """One speech frame at a tick's end while we are audible is enough to pause (barge_onset_frames)."""
+    ds = _steps([SILENCE, LATE_START, SPEECH], [None] * 3, audible=True)
+    assert not ds[0].barge_in and ds[1].barge_in and ds[1].utterance_started
+
+
+def test_a_click_is_discarded_at_the_next_silent_tick():
+    """Speech too short to be words ends as a discard at the first silent tick, whatever smart-turn says."""
+    ds = _steps([SILENCE, LATE_START, SILENCE, SILENCE], [0.01] * 4, audible=True)
+    assert ds[2].discard and not any(d.end_of_turn for d in ds)

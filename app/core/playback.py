@@ -106,5 +106,9 @@ class Playback:
         self._queue.clear()
         return Interrupted(q.reply_id, heard, " ".join(t for t in unplayed if t))
 
+    def stop_reply(self, reply_id: int) -> None:
+        """Drop that reply's audio at once, even mid-sentence; other speech stays queued."""
+        self._queue = deque(q for q in self._queue if q.reply_id != reply_id)
+
     def drop_reply(self, reply_id: int) -> None:
         self._queue = deque(q for q in self._queue if q.reply_id != reply_id or q.played)

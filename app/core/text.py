@@ -72,8 +72,11 @@ def words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9']+", text.lower())
 
 
-_CONTINUES = {"to", "and", "or", "but", "so", "because", "the", "a", "an", "of", "with", "for", "my", "your",
-              "um", "uh", "er", "like", "if", "that", "which", "in", "on", "at", "is", "was", "then"}
+_CONTINUES = {"to", "and", "or", "but", "so", "because", "the", "a", "an", "my", "your", "um", "uh", "er", "like",
+              "if", "that", "which", "then"}
+# A question may end on these ("what the tallest mountain is?", "what is it made of?"); without
+# the question mark they mean more is coming.
+_QUESTION_MAY_END = {"is", "was", "are", "of", "with", "for", "in", "on", "at", "about", "from"}
 
 
 def sounds_complete(transcript: str) -> bool | None:
@@ -88,11 +91,23 @@ def sounds_complete(transcript: str) -> bool | None:
     if t.endswith(("...", "…", ",", "-", "—")):
         return False
     last = words(t)[-1] if words(t) else ""
-    if last in _CONTINUES:
+    if last in _CONTINUES or (last in _QUESTION_MAY_END and not t.endswith("?")):
         return False
     if t.endswith((".", "?", "!")):
         return True
     return None
+
+
+def drop_repeated_tail(text: str, min_words: int = 3) -> str:
+    """Whisper sometimes says the end of an utterance twice ("... mountain in the world is? What the
+    tallest mountain in the world is?"): a run of words repeated right after itself is kept once."""
+    spans = [(m.start(), m.group(0).lower()) for m in re.finditer(r"[A-Za-z0-9']+", text)]
+    norm = [w for _, w in spans]
+    n = len(norm)
+    for k in range(n // 2, min_words - 1, -1):
+        if norm[n - k:] == norm[n - 2 * k:n - k]:
+            return drop_repeated_tail(text[:spans[n - k][0]].rstrip(), min_words)
+    return text
 
 
 _BACKCHANNEL_WORDS = {"mm", "mhm", "hmm", "hm", "uh", "huh", "yeah", "yes", "yep", "ok", "okay", "right", "sure",

@@ -11,6 +11,8 @@ from enum import StrEnum
 
 from presence.core.types import TICK_MS
 
+VAD_FRAME_MS = 32  # one VAD probability per 512 samples at 16 kHz
+
 
 class Phase(StrEnum):
     IDLE = "idle"  # nobody is talking to us
@@ -27,6 +29,10 @@ class TurnSettings:
     # silence; "plan a trip to ..." and "remind me, um, ..." score 0.01-0.12 in their pauses.
     quick_end_silence_ms: int = 200  # enough silence when smart-turn is confident
     quick_end_prob: float = 0.5
+    # Within a tick: speech that ended this long before the tick's end, with smart-turn very sure,
+    # ends the turn at once instead of one tick later (finished questions score 0.95-0.97).
+    instant_end_silence_ms: int = 96
+    instant_end_prob: float = 0.8
     mid_end_silence_ms: int = 1000  # enough silence when smart-turn is unsure
     mid_end_prob: float = 0.15
     # The speculative transcript also votes: "... instead." ends a turn, "a trip to..." or
@@ -47,6 +53,9 @@ class TurnSettings:
     backchannel_after_ms: int = 4000  # of user speech in the turn before the first one
     end_silence_ms: int = 2000  # enough silence whatever the model says (also: no model)
     barge_in_ms: int = 200  # user speech over the assistant for this long pauses it at once
+    # ...and so does speech that starts in the last frames of a tick, so a user who starts late in
+    # a tick is not heard a whole tick later (a click that stops there is discarded, and we go on)
+    barge_onset_frames: int = 1
     barge_confirm_ms: int = 600  # ...and this much more makes it a barge-in; shorter is checked by its words
     pre_roll_ms: int = 400  # audio kept from before the utterance started (onsets are quiet)
     # While we play, speech only counts when the echo-cancelled residual is this much louder than
@@ -63,6 +72,19 @@ class TickVoice:
 
     def voiced(self, s: TurnSettings) -> bool:
         return sum(p >= s.speech_prob for p in self.probs) >= s.voiced_frames_per_tick
+
+    def trailing_silence_ms(self, s: TurnSettings) -> int:
+        """How long before the end of the tick its last speech frame ended."""
+        speech = [i for i, p in enumerate(self.probs) if p >= s.speech_prob]
+        return (len(self.probs) - 1 - speech[-1] if speech else len(self.probs)) * VAD_FRAME_MS
+
+    def trailing_speech_frames(self, s: TurnSettings) -> int:
+        n = 0
+        for p in reversed(self.probs):
+            if p < s.speech_prob:
+                break
+            n += 1
+        return n
 
 
 @dataclass(frozen=True)
@@ -81,10 +103,18 @@ class TurnState:
     voiced_ms: int = 0  # voiced time in the current utterance (user speech)
     silence_ms: int = 0  # silence since the last voiced tick
     overlap_ms: int = 0  # consecutive voiced time while the assistant is audible
+    speculated: bool = False  # a speculative reply was started in this pause
+
+
+def _instant_end_possible(state: TurnState, voice: TickVoice, s: TurnSettings) -> bool:
+    return (state.phase is Phase.USER and voice.voiced(s)
+            and voice.trailing_silence_ms(s) >= s.instant_end_silence_ms)
 
 
 def needs_completion_check(state: TurnState, voice: TickVoice, s: TurnSettings) -> bool:
     """Whether this tick's decision depends on smart-turn (so the runner runs it only then)."""
+    if _instant_end_possible(state, voice, s):
+        return True
     return (state.phase is Phase.USER and not voice.voiced(s)
             and state.silence_ms + TICK_MS >= s.quick_end_silence_ms
             and state.silence_ms + TICK_MS < s.end_silence_ms)
@@ -103,33 +133,51 @@ def silence_needed_ms(complete_prob: float | None, s: TurnSettings, text_complet
     return s.end_silence_ms
 
 
+def _ended(voiced_ms: int, s: TurnSettings) -> tuple[TurnState, TurnDecision]:
+    if voiced_ms < s.min_utterance_ms:
+        return TurnState(), TurnDecision(discard=True)
+    return TurnState(), TurnDecision(end_of_turn=True)
+
+
 def step(state: TurnState, voice: TickVoice, assistant_audible: bool, s: TurnSettings,
          complete_prob: float | None = None, text_complete: bool | None = None,
          min_silence_ms: int = 0) -> tuple[TurnState, TurnDecision]:
     """Advance one tick.
 
-    complete_prob: smart-turn's verdict on the utterance so far, if it ran this tick.
-    text_complete: whether the speculative transcript reads as a finished turn (None: unknown).
-    min_silence_ms: a floor on the silence that ends the turn (while our reply is paused for a
-    possible barge-in, the user's words are not cut into fragments at every short gap).
+    Silence is counted from the last speech frame, so a tick whose speech stopped early already
+    holds some of it. complete_prob: smart-turn's verdict on the utterance so far, if it ran this
+    tick. text_complete: whether the speculative transcript reads as a finished turn (None:
+    unknown). min_silence_ms: a floor on the silence that ends the turn (while our reply is paused
+    for a possible barge-in, the user's words are not cut into fragments at every short gap).
     """
     voiced = voice.voiced(s)
+    onset = assistant_audible and not voiced and voice.trailing_speech_frames(s) >= s.barge_onset_frames
     overlap_ms = state.overlap_ms + TICK_MS if (voiced and assistant_audible) else 0
-    barge_in = assistant_audible and overlap_ms >= s.barge_in_ms
+    barge_in = assistant_audible and (overlap_ms >= s.barge_in_ms or onset)
     if state.phase is Phase.IDLE:
-        if not voiced:
+        if not (voiced or onset):
             return replace(state, overlap_ms=overlap_ms), TurnDecision(barge_in=barge_in)
-        started = TurnState(Phase.USER, voiced_ms=TICK_MS, silence_ms=0, overlap_ms=overlap_ms)
+        heard_ms = TICK_MS if voiced else voice.trailing_speech_frames(s) * VAD_FRAME_MS
+        started = TurnState(Phase.USER, heard_ms, voice.trailing_silence_ms(s) if voiced else 0, overlap_ms)
         return started, TurnDecision(utterance_started=True, barge_in=barge_in)
     if voiced:
-        nxt = TurnState(Phase.USER, state.voiced_ms + TICK_MS, 0, overlap_ms)
-        return nxt, TurnDecision(barge_in=barge_in, resumed=state.silence_ms >= s.quick_end_silence_ms)
+        silence = voice.trailing_silence_ms(s)
+        voiced_ms = state.voiced_ms + TICK_MS
+        resumed = state.speculated  # the user went on after a speculation point
+        sure = complete_prob is not None and text_complete is not False and voiced_ms >= s.min_utterance_ms
+        if (sure and _instant_end_possible(state, voice, s) and complete_prob >= s.instant_end_prob
+                and silence >= min_silence_ms):
+            idle, decision = _ended(voiced_ms, s)
+            return replace(idle, overlap_ms=overlap_ms), replace(decision, barge_in=barge_in, resumed=resumed)
+        speculate = sure and complete_prob >= s.quick_end_prob  # likely the end: start transcribing now
+        return (TurnState(Phase.USER, voiced_ms, silence, overlap_ms, speculate),
+                TurnDecision(barge_in=barge_in, resumed=resumed, speculate=speculate))
     silence = state.silence_ms + TICK_MS
-    if silence < max(min_silence_ms, silence_needed_ms(complete_prob, s, text_complete)):
-        speculate = state.silence_ms < s.quick_end_silence_ms <= silence and state.voiced_ms >= s.min_utterance_ms
-        return (TurnState(Phase.USER, state.voiced_ms, silence, overlap_ms),
+    too_short = state.voiced_ms < s.min_utterance_ms and silence >= s.quick_end_silence_ms  # a click, not words
+    if not too_short and silence < max(min_silence_ms, silence_needed_ms(complete_prob, s, text_complete)):
+        speculate = (not state.speculated and silence >= s.quick_end_silence_ms
+                     and state.voiced_ms >= s.min_utterance_ms)
+        return (TurnState(Phase.USER, state.voiced_ms, silence, overlap_ms, state.speculated or speculate),
                 TurnDecision(barge_in=barge_in, speculate=speculate))
-    idle = TurnState(overlap_ms=overlap_ms)
-    if state.voiced_ms < s.min_utterance_ms:
-        return idle, TurnDecision(discard=True, barge_in=barge_in)
-    return idle, TurnDecision(end_of_turn=True, barge_in=barge_in)
+    idle, decision = _ended(state.voiced_ms, s)
+    return replace(idle, overlap_ms=overlap_ms), replace(decision, barge_in=barge_in)

@@ -8,7 +8,7 @@ from presence.evaluation.score import score_folder
 from presence.runtime.build import Models
 from presence.runtime.replay import ReplayOptions, replay
 
-OWNED_KINDS = ("turn", "pause", "interrupt", "noise_only", "timer", "cue", "timer_cancel")
+OWNED_KINDS = ("turn", "pause", "interrupt", "noise_only", "timer", "cue", "timer_cancel", "task")
 
 
 def replay_folder(models: Models, scenarios: Path, results: Path, echo_gain: float = 0.0,

@@ -88,7 +88,8 @@ def build_all(speak: Speak, out: Path) -> list[Path]:
               _timer("own_timer_five", "Tell me when five seconds have passed.", 5000),
               _cue("own_cue_twice", "Let me know when I say the word banana.",
                    "I like apples and a banana with my breakfast.", "banana"),
-              *TIME_MAKERS]
+              *TIME_MAKERS,
+              _task("own_task_plan", "Write a short plan for my week.")]
     folders = []
     for name, make in makers:
         line, truth = make(speak)
@@ -108,6 +109,17 @@ def _turn(name: str, question: str, keywords: list[str]):
         _, end = t.add("speech", trim(speak(question)), question)
         t.silence(5500)
         return t, {"kind": "turn", "user_end_ms": end, "keywords": keywords}
+    return name, make
+
+
+def _task(name: str, request: str):
+    """A deep task: acknowledged in words at once, worked on in the background, delivered later."""
+    def make(speak: Speak):
+        t = Timeline()
+        t.silence(800)
+        _, end = t.add("speech", trim(speak(request)), request)
+        t.silence(9000)
+        return t, {"kind": "task", "user_end_ms": end, "ack_words": ["work that out"]}
     return name, make
 
 

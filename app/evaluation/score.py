@@ -7,7 +7,9 @@ Time-aware speech is held to the issue's targets, tighter than the public scorer
 timer speaks within 0.5 s of its due time and not in between (each of several timers); a cue
 word is reacted to within 1 s, before the sentence ends, and not before it is said (each time
 it is said; a decoy word such as "pineapple" for "apple" gets nothing); a cancelled timer is
-acknowledged (its text says so) and stays quiet when it would have been due.
+acknowledged (its text says so) and stays quiet when it would have been due. A deep task is
+acknowledged in words ("let me work that out") within 0.5 s of the request's end (taken from the
+event log: the tick its audio starts).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ NOISE_LIMIT_MS = 300
 ANSWER_WINDOW_MS = 4000
 WINDOW_MS = 1500  # an onset this close to a due time or after a cue word is the reaction to it
 ACK_SPAN_MS = 3500  # onsets this soon after a request are still its acknowledgement
-KINDS = ("turn", "pause", "interrupt", "noise_only", "timer", "cue", "timer_cancel")
+KINDS = ("turn", "pause", "interrupt", "noise_only", "timer", "cue", "timer_cancel", "task")
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class Limits:
 
     timer_ms: int = 500  # issue 5: timer error <= +-0.5 s
     cue_ms: int = 1000  # issue 5: cue word -> speech <= 1.0 s
+    ack_ms: int = 500  # issue 5: a deep task is acknowledged <= 0.5 s after the user stops
 
 
 TARGETS = Limits()
@@ -131,6 +134,14 @@ def _score_cancel(truth: dict, segs: list[Spoken], answer: int | None, texts: li
     return ok
 
 
+def _score_task(truth: dict, end: int, texts: list[tuple[int, str]] | None, out: dict, limits: Limits) -> bool:
+    if texts is None:
+        return True  # no log: the audio checks alone
+    acks = [at for at, t in texts if at >= end - 300 and any(w in t for w in truth["ack_words"])]
+    out["ack_ms"] = acks[0] - end if acks else None
+    return out["ack_ms"] is not None and out["ack_ms"] <= limits.ack_ms
+
+
 def score(truth: dict, segs: list[Spoken], texts: list[tuple[int, str]] | None = None,
           limits: Limits = TARGETS) -> dict:
     kind = truth["kind"]
@@ -164,6 +175,8 @@ def score(truth: dict, segs: list[Spoken], texts: list[tuple[int, str]] | None =
         ok = _score_cue(truth, segs, end, answer, out, limits) and out["answered"]
     elif kind == "timer_cancel":
         ok = _score_cancel(truth, segs, answer, texts, out) and out["answered"]
+    elif kind == "task":
+        ok = ok and _score_task(truth, end, texts, out, limits)
     out["ok"] = bool(ok)
     return out
 
@@ -213,5 +226,6 @@ def summarize(rows: dict[str, dict]) -> dict:
         "false_speech_ms": sum(r.get("false_speech_ms", 0) for r in rows.values()),
         "timer_errors_ms": every("timer_error_ms", "timer_errors_ms"),
         "cue_latencies_ms": every("cue_latency_ms", "cue_latencies_ms"),
+        "task_acks_ms": values("ack_ms"),
         "quiet_when_cancelled": [not r["fired_anyway"] for r in rows.values() if "fired_anyway" in r],
     }

@@ -237,7 +237,7 @@ class Session:
                 screen = self._open_screen()  # capture stays off until a watch or push-to-observe needs it
             except Exception as exc:
                 self._error("screen", exc)
-        runner = build_app(models, mic, speaker, executor, self._sink, screen=screen)
+        runner = build_app(models, mic, speaker, executor, self._sink, screen=screen, user_settings=self._settings)
         with self._lock:
             self._runner = runner
             runner.set_muted(self._muted)

@@ -70,15 +70,17 @@ def foreground_server_prompt() -> str:
     return with_panels(SYSTEM_PROMPT)
 
 
-def build_desk_for(executor: Any, delivery: str = "when_idle") -> Any:
-    """Background work on the embedded model; on a logical clock when the foreground runs on one."""
+def build_desk_for(executor: Any, delivery: str = "when_idle", spec: Any = None,
+                   on_fallback: Any = None) -> Any:
+    """Background work on the model the settings chose (spec; None = embedded), on a logical clock
+    (embedded) when the foreground runs on one."""
     from presence.runtime.background import VirtualTimeBackgroundWorker
     from presence.runtime.desk import BackgroundDesk, DeliveryPolicy, build_desk
     from presence.runtime.executor import VirtualTimeExecutor
     from presence.runtime.taskprompt import BACKGROUND_SYSTEM_PROMPT
 
     if not isinstance(executor, VirtualTimeExecutor):
-        return build_desk(None, delivery)
+        return build_desk(spec, delivery, on_fallback)
     from presence.core.tools import MODEL_TOOLS
     from presence.models.backends import BackendSpec, open_with_fallback
 
@@ -88,11 +90,30 @@ def build_desk_for(executor: Any, delivery: str = "when_idle") -> Any:
     return BackgroundDesk(VirtualTimeBackgroundWorker(open_model, tools=MODEL_TOOLS), DeliveryPolicy(delivery))
 
 
+def background_choice(user_settings: Any) -> tuple[str, Any, str]:
+    """(delivery mode, backend spec or None for the embedded model, why the choice was not usable)
+    from the user's settings."""
+    if not user_settings:
+        return "when_idle", None, ""
+    from presence.models.backends import BackendSpec
+
+    delivery = str(user_settings.get("task_delivery", "when_idle"))
+    if "bg_backend" not in user_settings:
+        return delivery, None, ""
+    try:
+        return delivery, BackendSpec.from_settings(user_settings, "bg"), ""
+    except (ValueError, KeyError) as exc:
+        return delivery, None, f"background model: {exc}; using the embedded model"
+
+
 def build_app(models: Models, mic: Any, speaker: Any, executor: Any, sink: EventSink,
-              settings: TurnSettings | None = None, screen: Any = None, background: bool = True) -> Runner:
+              settings: TurnSettings | None = None, screen: Any = None, background: bool = True,
+              user_settings: Any = None) -> Runner:
+    """user_settings: the settings file's values, where the background model and the delivery of
+    its results are chosen (the foreground model was chosen when the models were loaded)."""
     models.vad.reset()
     models.engine.reset()
-    desk = build_desk_for(executor) if background else None
+    desk = _desk(executor, sink, user_settings) if background else None
     watcher = build_screen_watcher(executor) if screen is not None else None
     models.engine.has_background_work = desk.has_work if desk is not None else (lambda: False)
     from presence.speech.echo import EchoCanceller
@@ -110,3 +131,15 @@ def build_screen_watcher(executor: Any) -> Any:
 
     reader = InlineReader(default_ocr()) if isinstance(executor, VirtualTimeExecutor) else ThreadedReader(default_ocr())
     return ScreenWatcher(reader)
+
+
+def _desk(executor: Any, sink: EventSink, user_settings: Any) -> Any:
+    from presence.core.types import Event
+
+    def fallback(exc: Any) -> None:
+        sink(Event(0, "backend_fallback", {"role": "background", "message": str(exc)}))
+
+    delivery, spec, problem = background_choice(user_settings)
+    if problem:
+        sink(Event(0, "backend_fallback", {"role": "background", "message": problem}))
+    return build_desk_for(executor, delivery, spec, fallback)

@@ -109,6 +109,9 @@ class ControlsMixin:
         speed, tts = settings.get("voice_speed"), getattr(self.engine, "tts", None)
         if speed and hasattr(tts, "set_speed"):
             tts.set_speed(float(speed))
+        delivery = settings.get("task_delivery")
+        if delivery and self.desk is not None:
+            self.desk.set_delivery(str(delivery))
         if hasattr(self, "_apply_screen_settings"):
             self._apply_screen_settings(settings)  # window exclusions, monitor (runtime/screenwork.py)
         self.emit("settings_applied", keys=len(settings))

@@ -132,6 +132,11 @@ class BackgroundDesk:
         self.panels = panels or TaskPanels()
         self._ticks = 0
 
+    def set_delivery(self, mode: str) -> None:
+        """The user's "Background results" setting; an unknown value keeps the current mode."""
+        if mode in DeliveryMode.__members__.values():
+            self.policy.mode = DeliveryMode(mode)
+
     def heard_user(self, t_ms: int, text: str) -> None:
         """A user turn's final text (typed or transcribed)."""
         self.log.add(t_ms, "user", text)

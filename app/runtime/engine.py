@@ -25,7 +25,7 @@ from presence.core.types import (
     UserText,
     samples_to_ms,
 )
-from presence.runtime.executor import CancelToken
+from presence.runtime.executor import YIELD_POINT, CancelToken
 from presence.screen.questions import parse_screen_question
 from presence.screen.requests import WatchRequest, parse_watch_command
 
@@ -165,6 +165,7 @@ class ReplyEngine:
         said: list[str] = []
         shown = 0
         for piece in self.llm.stream_reply(self._max_tokens, lambda: token.cancelled):
+            yield YIELD_POINT
             out = fence.push(piece)
             yield from self._show_panels(reply_id, out.blocks)
             yield from self._say(reply_id, self._splitter.push(out.text), said)

@@ -42,6 +42,18 @@ class JobError:
     message: str
 
 
+class _YieldPoint:
+    """What a job yields between small units of work (a model token): nothing to deliver, only a
+    point where the virtual-time worker can stop and notice a cancellation, as the live one does
+    at every token. Without it a discarded speculative reply was charged a whole sentence."""
+
+    def __repr__(self) -> str:
+        return "YIELD_POINT"
+
+
+YIELD_POINT = _YieldPoint()
+
+
 def _steps(job: Job, token: CancelToken, name: str) -> Iterator[Any]:
     """The job's results one by one; an exception becomes a final JobError item."""
     try:
@@ -65,7 +77,8 @@ class ThreadExecutor:
             job, token, name = entry
             if not token.cancelled:
                 for item in _steps(job, token, name):
-                    self._results.put(item)
+                    if item is not YIELD_POINT:
+                        self._results.put(item)
 
     def submit(self, job: Job, now_ms: int, name: str = "job") -> CancelToken:
         token = CancelToken()
@@ -120,7 +133,8 @@ class VirtualTimeExecutor:
             if item is StopIteration or token.cancelled:
                 self._current = None
                 continue
-            self._pending.append((self._clock_ms, token, item))
+            if item is not YIELD_POINT:
+                self._pending.append((self._clock_ms, token, item))
         due = [item for t, token, item in self._pending if t <= now_ms and not token.cancelled]
         self._pending = [p for p in self._pending if p[0] > now_ms and not p[1].cancelled]
         return due

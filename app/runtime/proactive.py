@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from presence.core.intents import CancelTimers, CueRequest, TimerRequest
-from presence.core.types import IntentAccepted
+from presence.core.types import TICK_MS, IntentAccepted
 
 
 class ProactiveMixin:
@@ -58,8 +58,9 @@ class ProactiveMixin:
     def _maybe_backchannel(self, complete_prob: float | None) -> None:
         """A short "mm-hm" at a thinking pause of a long user turn, at most every backchannel_every_ms."""
         s = self.settings
+        first_pause_tick = s.quick_end_silence_ms <= self._turn.silence_ms < s.quick_end_silence_ms + TICK_MS
         if (not s.backchannel_every_ms or complete_prob is None or complete_prob >= s.quick_end_prob
-                or self._turn.silence_ms != s.quick_end_silence_ms or self._turn.voiced_ms < s.backchannel_after_ms
+                or not first_pause_tick or self._turn.voiced_ms < s.backchannel_after_ms
                 or self.now_ms - self._last_backchannel_ms < s.backchannel_every_ms or self._playback.audible):
             return
         sounds = getattr(self.engine, "backchannels", [])

@@ -20,7 +20,7 @@ from presence.core import turns
 from presence.core.panel_fence import PanelOutput
 from presence.core.playback import Playback
 from presence.core.ports import Microphone, Speaker, VoiceActivity
-from presence.core.text import is_backchannel, sounds_complete
+from presence.core.text import sounds_complete
 from presence.core.timekeeping import Timekeeper
 from presence.core.types import (
     TICK_MS,
@@ -36,6 +36,7 @@ from presence.core.types import (
     UserText,
     samples_to_ms,
 )
+from presence.runtime.barge import BargeMixin
 from presence.runtime.controls import ControlsMixin
 from presence.runtime.deskwork import DeskMixin
 from presence.runtime.executor import CancelToken, JobError
@@ -56,7 +57,7 @@ class _Utterance:
         return np.concatenate(self.chunks) if self.chunks else np.zeros(0, np.float32)
 
 
-class Runner(ListeningMixin, ProactiveMixin, DeskMixin, ScreenMixin, ControlsMixin):
+class Runner(ListeningMixin, BargeMixin, ProactiveMixin, DeskMixin, ScreenMixin, ControlsMixin):
     def __init__(self, mic: Microphone, speaker: Speaker, vad: VoiceActivity, engine: Any, executor: Any,
                  sink: EventSink, settings: turns.TurnSettings | None = None, tick_stats: bool = True,
                  endpoint: Any = None, echo: Any = None, desk: Any = None, screen: Any = None,
@@ -86,6 +87,7 @@ class Runner(ListeningMixin, ProactiveMixin, DeskMixin, ScreenMixin, ControlsMix
         self._reply_id: int | None = None  # the reply we currently want
         self._reply_token: CancelToken | None = None
         self._reply_heard = False  # has any audio of the current reply been played?
+        self._reply_acted = False
         self._reply_utterance = 0
         self._last_backchannel_ms = -10**9
         self._reply_started_ms = -10**9
@@ -157,6 +159,8 @@ class Runner(ListeningMixin, ProactiveMixin, DeskMixin, ScreenMixin, ControlsMix
         self.emit("level", rms=round(float(np.sqrt(np.mean(chunk ** 2))), 4))
         voice = turns.TickVoice(tuple(self.vad.process(chunk)))
         voice = self._guard_echo(voice)
+        for item in self.executor.ready(self.now_ms):  # first: a transcript that just came in votes on this tick
+            self._handle_result(item)
         self._track_speech_end(voice)
         complete = self._completion(chunk) if turns.needs_completion_check(self._turn, voice, self.settings) else None
         audible = self._playback.interruptible_audible
@@ -167,8 +171,6 @@ class Runner(ListeningMixin, ProactiveMixin, DeskMixin, ScreenMixin, ControlsMix
         self._handle_audio(chunk, decision)
         self._handle_typed()
         self._run_commands()
-        for item in self.executor.ready(self.now_ms):
-            self._handle_result(item)
         self._desk_tick()
         self._maybe_partial_transcript()
         for due in self.time.due(self.now_ms):
@@ -192,17 +194,21 @@ class Runner(ListeningMixin, ProactiveMixin, DeskMixin, ScreenMixin, ControlsMix
             self._requeue_unheard_delivery()
             resumed = self._resume_unheard_turn()
             self._utterance = _Utterance(resumed + list(self._pre_roll))
+            self._pre_roll.clear()  # it now holds only what follows this utterance (a resumed turn's gap)
             self._utterance_id += 1
             if resumed:
                 self._utterance_continues()
+                self._stop_filler_for_continuation()
             self.emit("user_speech_start")
             self._set_state(RunnerState.HEARING)
         if self._utterance is not None:
             self._utterance.chunks.append(chunk.copy())
         else:
             self._pre_roll.append(chunk.copy())
-        if decision.resumed and self._held is not None:
-            self._discard_reply("user continued")
+        if decision.resumed:
+            self._spec_complete = None  # the transcript of the pause no longer describes the turn
+            if self._held is not None:
+                self._discard_reply("user continued")
         if decision.discard:
             self._utterance = None
             self.emit("user_speech_discarded")
@@ -294,84 +300,9 @@ class Runner(ListeningMixin, ProactiveMixin, DeskMixin, ScreenMixin, ControlsMix
         self._next_reply_id += 1
         self._reply_id = rid
         self._reply_heard = False
+        self._reply_acted = False  # set once the reply started a timer, a task, a watch...
         self._reply_token = self.executor.submit(lambda tok: make_job(rid, tok), self.now_ms, name=f"reply-{rid}")
         self._set_state(RunnerState.THINKING)
-
-    def _pause_for_barge_in(self) -> None:
-        """Speech over us: go silent at once, and decide from its length and words what it was."""
-        if self._barge_pending:
-            return
-        self._barge_pending = True
-        self._playback.paused = True
-        self.speaker.clear()
-        self.emit("barge_pending")
-
-    def _check_short_barge(self, audio: np.ndarray) -> None:
-        """A short utterance over us ended: 'mm-hm' lets us go on, 'stop' does not (its words decide)."""
-        uid = self._utterance_id
-        self._short_barge = (uid, audio)
-        self.executor.submit(lambda _tok: self.engine.partial_transcript(uid, audio), self.now_ms, name="short")
-
-    def _short_barge_heard(self, text: str) -> None:
-        _, audio = self._short_barge or (0, None)
-        self._short_barge = None
-        if is_backchannel(text):
-            self.emit("backchannel_heard", text=text)
-            self._resume_after_backchannel()
-            return
-        if self._is_early_barge():
-            self._drop_early_reply()
-            audio = np.concatenate([self._last_turn_audio, audio])
-            self._utterance_continues()
-        else:
-            self._barge_in()
-        self._start_turn_reply(audio, held=False)
-
-    def _is_early_barge(self) -> bool:
-        """Cut in right after we started speaking: we misread a pause as the end of the turn."""
-        return (self.now_ms - self._reply_started_ms <= self.settings.early_barge_ms
-                and self._reply_id is not None and self._playback.current_reply in (self._reply_id, 0)
-                and self._reply_started_ms - self._turn_end_speech_ms <= self.settings.resume_gap_ms)
-
-    def _drop_early_reply(self) -> None:
-        self._barge_pending = False
-        self._playback.interrupt()
-        self.speaker.clear()
-        self._discard_reply("user was not done")
-
-    def _early_barge(self) -> bool:
-        """Forget a reply begun too early; the user's new words continue their previous turn."""
-        if self._utterance is None or not self._is_early_barge():
-            return False
-        self._drop_early_reply()
-        self._utterance.chunks.insert(0, self._last_turn_audio)
-        self._utterance_continues()
-        return True
-
-    def _resume_after_backchannel(self) -> None:
-        if self._barge_pending:
-            self._barge_pending = False
-            self._playback.paused = False
-            self.emit("playback_resumed")
-
-    def _barge_in(self) -> None:
-        self._barge_pending = False
-        if self._early_barge():
-            return
-        if self._held is not None:
-            self._discard_reply("user talked over us")
-        cut = self._playback.interrupt()
-        self.speaker.clear()
-        if self._reply_token is not None:
-            self._reply_token.cancel()
-        self._reply_id = None
-        if cut is None:
-            return
-        self.emit("barge_in", reply_id=cut.reply_id, heard=cut.heard_text, cut=cut.cut_text)
-        if cut.reply_id <= 0:
-            return  # a filler or an announcement: not part of any reply in the model's context
-        heard = cut.heard_text
-        self.executor.submit(lambda _tok: self.engine.keep_heard(heard), self.now_ms, name="keep-heard")
 
     # --- results and playback ---------------------------------------------------------------
     def _handle_result(self, item: Any) -> None:
@@ -404,6 +335,7 @@ class Runner(ListeningMixin, ProactiveMixin, DeskMixin, ScreenMixin, ControlsMix
             self._desk_heard(item.text)
             self._check_cues(self._reply_utterance, item.text)
         elif isinstance(item, IntentAccepted):
+            self._reply_acted = True
             self._accept(item)
         elif isinstance(item, ReplyChunk):
             self._playback.enqueue(item.reply_id, item.text, item.audio)

@@ -1,4 +1,4 @@
-"""A fake OpenAI-compatible chat server on 127.0.0.1 for the screen tests (a fake, named as one).
+"""A fake OpenAI-compatible chat server on 127.0.0.1 (a fake, named as one): screen and background tests.
 
 It records every request body and streams a fixed answer as server-sent events, so tests can
 check what would leave the machine (image parts, fenced screen text) without a real model.

@@ -1,0 +1,128 @@
+"""Barge-in: the user talking over the assistant. A mixin of Runner, kept apart so each file stays small.
+
+Speech over our reply pauses it at once; what it was is decided from its length and words: a
+backchannel ("mm-hm") lets the reply go on, a real interruption stops it (the context keeps only
+what was heard) and is answered, and words right after we began mean we misread a pause and the
+user's turn goes on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from presence.core import turns
+from presence.core.text import is_backchannel
+
+
+class BargeMixin:
+    """Uses the Runner's playback, speaker, executor, engine, settings, reply and utterance state."""
+
+    settings: turns.TurnSettings
+    speaker: Any
+    executor: Any
+    engine: Any
+    now_ms: int
+    _playback: Any
+    _utterance: Any
+    _utterance_id: int
+    _barge_pending: bool
+    _short_barge: tuple[int, np.ndarray] | None
+    _reply_id: int | None
+    _reply_token: Any
+    _reply_acted: bool
+    _reply_started_ms: int
+    _turn_end_speech_ms: int
+    _last_turn_audio: np.ndarray
+    _held: list[Any] | None
+
+    def _stop_filler_for_continuation(self) -> None:
+        """The user goes on after the pause we took for their turn's end. Our filler was no reply
+        to barge in on: it just stops, with no barge-in check and no wait for a longer silence."""
+        if self._barge_pending and self._playback.current_reply in (0, None):
+            self._barge_pending = False
+            self._playback.stop_reply(0)
+            self._playback.paused = False
+            self.speaker.clear()
+            self.emit("filler_stopped")
+
+    def _pause_for_barge_in(self) -> None:
+        """Speech over us: go silent at once, and decide from its length and words what it was."""
+        if self._barge_pending:
+            return
+        self._barge_pending = True
+        self._playback.paused = True
+        self.speaker.clear()
+        self.emit("barge_pending")
+
+    def _check_short_barge(self, audio: np.ndarray) -> None:
+        """A short utterance over us ended: 'mm-hm' lets us go on, 'stop' does not (its words decide)."""
+        uid = self._utterance_id
+        self._short_barge = (uid, audio)
+        self.executor.submit(lambda _tok: self.engine.partial_transcript(uid, audio), self.now_ms, name="short")
+
+    def _short_barge_heard(self, text: str) -> None:
+        _, audio = self._short_barge or (0, None)
+        self._short_barge = None
+        if is_backchannel(text):
+            self.emit("backchannel_heard", text=text)
+            self._resume_after_backchannel()
+            return
+        if self._is_early_barge():
+            self._drop_early_reply()
+            audio = np.concatenate([self._last_turn_audio, audio])
+            self._utterance_continues()
+        else:
+            self._barge_in()
+        self._start_turn_reply(audio, held=False)
+
+    def _is_early_barge(self) -> bool:
+        """Cut in right after we started speaking: we misread a pause as the end of the turn.
+
+        Not when the reply already acted on a complete request (a task handed over, a timer set):
+        then the user's new words are a new turn.
+        """
+        return (not self._reply_acted and self.now_ms - self._reply_started_ms <= self.settings.early_barge_ms
+                and self._reply_id is not None and self._playback.current_reply in (self._reply_id, 0)
+                and self._reply_started_ms - self._turn_end_speech_ms <= self.settings.resume_gap_ms)
+
+    def _drop_early_reply(self) -> None:
+        self._barge_pending = False
+        self._playback.interrupt()
+        self.speaker.clear()
+        self._discard_reply("user was not done")
+
+    def _early_barge(self) -> bool:
+        """Forget a reply begun too early; the user's new words continue their previous turn."""
+        if self._utterance is None or not self._is_early_barge():
+            return False
+        self._drop_early_reply()
+        self._utterance.chunks.insert(0, self._last_turn_audio)
+        self._utterance_continues()
+        return True
+
+    def _resume_after_backchannel(self) -> None:
+        if self._barge_pending:
+            self._barge_pending = False
+            self._playback.paused = False
+            self.emit("playback_resumed")
+
+    def _barge_in(self) -> None:
+        self._barge_pending = False
+        if self._early_barge():
+            return
+        if self._held is not None:
+            self._discard_reply("user talked over us")
+        cut = self._playback.interrupt()
+        self.speaker.clear()
+        if self._reply_token is not None:
+            self._reply_token.cancel()
+        self._reply_id = None
+        if cut is None:
+            return
+        self.emit("barge_in", reply_id=cut.reply_id, heard=cut.heard_text, cut=cut.cut_text)
+        if cut.reply_id <= 0:
+            return  # a filler or an announcement: not part of any reply in the model's context
+        heard = cut.heard_text
+        self.executor.submit(lambda _tok: self.engine.keep_heard(heard), self.now_ms, name="keep-heard")
