@@ -88,9 +88,11 @@ OWN_TIME = ["own_timer_five", "own_timers_two", "own_timer_cancel", "own_cue_twi
 def test_own_time_scenario_passes(models, own_set, tmp_path, name):
     """Timers speak within 0.5 s of due (a cancelled one never); each cue word gets speech before the sentence
     ends; a deep task is acknowledged in words."""
-    replay(ReplayOptions(own_set / name / "user.wav", tmp_path, fast=True), models)
+    events = replay(ReplayOptions(own_set / name / "user.wav", tmp_path, fast=True), models)
     row = score_scenario(own_set / name, tmp_path, CI_LIMITS)
-    assert row["ok"], f"{row}"
+    said = [(e.t_ms, e.type, e.fields.get("text", "")) for e in events
+            if e.type in ("user_text", "assistant_text", "reply_discarded", "barge_in", "tool_call")]
+    assert row["ok"], f"{row}\n" + "\n".join(map(str, said))
 
 
 def test_one_minute_timer_through_presence_replay_fast(own_set, tmp_path):

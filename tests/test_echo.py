@@ -105,3 +105,29 @@ def test_a_path_waits_for_the_echo_to_arrive():
         if i == 16000:  # our first tick: its echo is 250 ms away
             assert ec.expected_residual_rms == 0.0
     assert abs(ec.delay_samples + 160 - 4000) < 80  # the path found is the real one
+
+
+class FakeCanceller:
+    """Echo canceller stand-in with fixed residual and expected-echo levels."""
+
+    def __init__(self, expected, residual):
+        self.expected_residual_rms, self.residual_rms = expected, residual
+
+
+def _guarded(expected, residual, probs):
+    from presence.core.turns import TickVoice, TurnSettings
+    from presence.runtime.listening import ListeningMixin
+
+    listener = ListeningMixin()
+    listener.echo, listener.settings, listener.emit = FakeCanceller(expected, residual), TurnSettings(), \
+        lambda *a, **k: None
+    return listener._guard_echo(TickVoice(probs))
+
+
+def test_a_lone_onset_frame_pauses_nothing_while_echo_is_expected():
+    """With an echo path, one speech frame at a tick's end is dropped; without one it stays (a headset)."""
+    late = (0.1, 0.1, 0.1, 0.1, 0.1, 0.9)
+    assert _guarded(0.01, 0.5, late).probs == ()
+    assert _guarded(0.0, 0.5, late).probs == late
+    voiced = (0.9,) * 6
+    assert _guarded(0.01, 0.5, voiced).probs == voiced  # loud, whole-tick speech still counts

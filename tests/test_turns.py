@@ -87,9 +87,10 @@ def test_voiced_needs_enough_frames():
 
 
 def test_transcript_vote_needs_smart_turn_not_to_disagree():
-    """'Could you remind me?' (Whisper dropped the 'um') cannot end a turn smart-turn calls unfinished."""
+    """A finished-looking transcript cannot end a turn smart-turn is all but certain is unfinished."""
     assert turns.silence_needed_ms(0.3, S, text_complete=True) == S.text_end_silence_ms
-    assert turns.silence_needed_ms(0.01, S, text_complete=True) == S.end_silence_ms
+    assert turns.silence_needed_ms(0.02, S, text_complete=True) == S.text_end_silence_ms
+    assert turns.silence_needed_ms(0.005, S, text_complete=True) == S.end_silence_ms
     assert turns.silence_needed_ms(0.9, S, text_complete=False) == S.end_silence_ms
 
 

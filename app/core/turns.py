@@ -36,11 +36,11 @@ class TurnSettings:
     mid_end_silence_ms: int = 1000  # enough silence when smart-turn is unsure
     mid_end_prob: float = 0.15
     # The speculative transcript also votes: "... instead." ends a turn, "a trip to..." or
-    # "remind me, um," does not (Whisper punctuates from prosody and sense).
-    text_end_silence_ms: int = 600
-    # ...but Whisper drops disfluencies ("remind me, um," -> "remind me?"), so the transcript may
-    # only shorten the wait when smart-turn is not sure the other way.
-    text_end_min_prob: float = 0.05
+    # "remind me, um..." does not (Whisper punctuates from prosody and sense, and writes the
+    # "um" since it is given a disfluent context: presence.speech.asr).
+    text_end_silence_ms: int = 400
+    # ...unless smart-turn is all but certain the user is not done.
+    text_end_min_prob: float = 0.01
     # Speech resuming within this long after an ended turn whose reply was not heard yet
     # continues that turn (it was a pause); later speech is a new turn.
     resume_gap_ms: int = 2500
@@ -58,6 +58,9 @@ class TurnSettings:
     barge_onset_frames: int = 1
     barge_confirm_ms: int = 600  # ...and this much more makes it a barge-in; shorter is checked by its words
     pre_roll_ms: int = 400  # audio kept from before the utterance started (onsets are quiet)
+    # Utterances longer than this are transcribed as they go (when the worker is free): a long
+    # request ("write a plan for my week") can then be acknowledged the moment it ends.
+    partial_after_ms: int = 1000
     # While we play, speech only counts when the echo-cancelled residual is this much louder than
     # the residual echo expected from the canceller's measured ERLE: leftover echo must never
     # interrupt us, while a user as loud as the echo still does.

@@ -45,9 +45,21 @@ class DeskMixin:
         ids, events = self.desk.cancel(task_id)
         self._emit_all(events)
         for rid, d in list(self._delivering.items()):
-            if task_id is None or d.task_id in ids:
+            if task_id is None or d.task_id in ids or d.task_id == task_id:
                 self._delivering.pop(rid)
+                self._stop_delivery(rid, d.task_id)
         return len(ids)
+
+    def _stop_delivery(self, reply_id: int, task_id: int) -> None:
+        """A cancelled task's result stops being spoken, mid-sentence if need be."""
+        if self._playback.current_reply == reply_id:
+            self.speaker.clear()
+        self._playback.stop_reply(reply_id)
+        if reply_id == self._reply_id:
+            if self._reply_token is not None:
+                self._reply_token.cancel()
+            self._reply_token, self._reply_id = None, None
+        self.emit("delivery_stopped", task_id=task_id, reply_id=reply_id)
 
     def _screen_text(self) -> str:
         return getattr(self, "screen_text", "")

@@ -84,6 +84,18 @@ class ReplyEngine:
             return
         yield from self._stream_llm(reply_id, token)
 
+    def early_acknowledgement(self, words_so_far: str) -> tuple[str, np.ndarray] | None:
+        """What to say the moment a turn ends whose words so far already ask for deep work.
+
+        Called on the runner's thread: it only parses text and reads speech made at load.
+        """
+        tool = tools.parse_tool_intent(words_so_far)
+        if not isinstance(tool, tools.DeepTask) or tool.kind == "story":
+            return None
+        ack = tool.ack()
+        audio = self._spoken_cache.get(ack)
+        return None if audio is None else (ack, audio)
+
     def _accept_intent(self, reply_id: int, text: str, intent: Any) -> Iterator[Any]:
         """Timers and cue watches: acknowledge now, and prepare what to say when they fire."""
         ack = intent.ack()

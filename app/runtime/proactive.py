@@ -15,12 +15,17 @@ from presence.core.types import TICK_MS, IntentAccepted
 class ProactiveMixin:
     """Needs the Runner's time (Timekeeper), playback, executor, engine and emit()."""
 
-    def _maybe_partial_transcript(self) -> None:
-        """While cue words are watched, transcribe the utterance in progress whenever the worker is free."""
+    def _maybe_partial_transcript(self, voice: Any) -> None:
+        """Transcribe the utterance in progress whenever the worker is free: for cue words while they
+        are watched, and in long utterances, so a request is known the moment it ends. The latter
+        only while the user is still talking at the tick's end: when they may have stopped, the
+        worker is kept free for the speculative transcript."""
         # A reply cut by a barge-in keeps its (cancelled) token until the next reply starts: the worker
         # drops it at its next step, so it must not hold back the cue search in the barge-in itself.
         busy = self._reply_token is not None and not self._reply_token.cancelled
-        if (self._utterance is None or not self.time.watching_cues or self._partial_pending or busy
+        wanted = self.time.watching_cues or (self._turn.voiced_ms >= self.settings.partial_after_ms
+                                             and voice.trailing_speech_frames(self.settings) > 0)
+        if (self._utterance is None or not wanted or self._partial_pending or busy or self._barge_pending
                 or self.tick - self._last_partial_tick < 2):
             return
         audio, uid = self._utterance.audio(), self._utterance_id

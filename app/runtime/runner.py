@@ -89,6 +89,8 @@ class Runner(ListeningMixin, BargeMixin, ProactiveMixin, DeskMixin, ScreenMixin,
         self._reply_heard = False  # has any audio of the current reply been played?
         self._reply_acted = False
         self._reply_utterance = 0
+        self._latest_partial: tuple[int, str] = (0, "")  # (utterance id, words so far)
+        self._early_ack: str | None = None  # an acknowledgement said before the reply was ready
         self._last_backchannel_ms = -10**9
         self._reply_started_ms = -10**9
         self._filler_count = 0
@@ -172,7 +174,7 @@ class Runner(ListeningMixin, BargeMixin, ProactiveMixin, DeskMixin, ScreenMixin,
         self._handle_typed()
         self._run_commands()
         self._desk_tick()
-        self._maybe_partial_transcript()
+        self._maybe_partial_transcript(voice)
         for due in self.time.due(self.now_ms):
             self._announce("timer_due", due.text, due.audio, due_ms=due.due_ms)
         self._screen_tick()
@@ -249,8 +251,22 @@ class Runner(ListeningMixin, BargeMixin, ProactiveMixin, DeskMixin, ScreenMixin,
             self._handle_result(item)
 
     def _play_filler(self) -> None:
-        """The answer is not ready as the turn ends: say something short at once, as people do."""
-        if self.engine_fillers and not self._playback.audible:
+        """The answer is not ready as the turn ends: say something short at once, as people do.
+
+        When the words heard so far already ask for deep work, that short thing is its
+        acknowledgement; the reply then skips saying it again.
+        """
+        if self._playback.audible:
+            return
+        uid, words = self._latest_partial
+        acknowledge = getattr(self.engine, "early_acknowledgement", None)
+        early = acknowledge(words) if acknowledge and uid == self._utterance_id and words else None
+        if early is not None:
+            self._early_ack = early[0]
+            self._playback.enqueue(0, *early)
+            self.emit("early_ack", text=early[0], heard=words)
+            return
+        if self.engine_fillers:
             self._filler_count += 1
             text, audio = self.engine_fillers[self._filler_count % len(self.engine_fillers)]
             self._playback.enqueue(0, text, audio)  # id 0: a filler is never part of the reply's context
@@ -301,6 +317,7 @@ class Runner(ListeningMixin, BargeMixin, ProactiveMixin, DeskMixin, ScreenMixin,
         self._reply_id = rid
         self._reply_heard = False
         self._reply_acted = False  # set once the reply started a timer, a task, a watch...
+        self._early_ack = None
         self._reply_token = self.executor.submit(lambda tok: make_job(rid, tok), self.now_ms, name=f"reply-{rid}")
         self._set_state(RunnerState.THINKING)
 
@@ -319,6 +336,7 @@ class Runner(ListeningMixin, BargeMixin, ProactiveMixin, DeskMixin, ScreenMixin,
             return
         if isinstance(item, PartialText):
             self._partial_pending = False
+            self._latest_partial = (item.utterance_id, item.text)
             self.emit("user_partial_text", text=item.text)
             self._check_cues(item.utterance_id, item.text)
             return
@@ -338,6 +356,9 @@ class Runner(ListeningMixin, BargeMixin, ProactiveMixin, DeskMixin, ScreenMixin,
             self._reply_acted = True
             self._accept(item)
         elif isinstance(item, ReplyChunk):
+            if self._early_ack is not None and item.text == self._early_ack:
+                self._early_ack = None  # said already, the moment the turn ended
+                return
             self._playback.enqueue(item.reply_id, item.text, item.audio)
         elif isinstance(item, PanelOutput):
             self._emit_all(list(item.events))  # panels the model wrote: shown, never spoken

@@ -182,3 +182,32 @@ def test_cancel_timer_button_on_a_timer_panel_cancels_that_timer_only():
     assert [t.timer_id for t in runner.time.timers] == [second.timer_id]
     assert [(e.fields["kind"], e.fields["id"]) for e in events if e.type == "item_cancelled"] == \
         [("timer", first.timer_id)]
+
+
+class FakeLoudTts:
+    """Audible fake speech, 10 ms per character."""
+
+    def synthesize(self, text: str) -> np.ndarray:
+        return np.full(len(text) * 160, 0.2, np.float32)
+
+
+def test_cancelling_a_task_whose_result_is_being_spoken_stops_the_speech():
+    """Cancel on the task while its result is read out: the voice stops at that tick and says no more."""
+    events: list = []
+    engine = ReplyEngine(asr=None, llm=FakeForegroundSession(), tts=FakeLoudTts())
+    worker = VirtualTimeBackgroundWorker(FakeSlowChatSession(LONG_PLAN, piece_delay_s=0.0), progress_interval_s=0.0)
+    speaker = RecordingSpeaker()
+    runner = Runner(WavMicrophone(np.zeros(30 * 16000, np.float32)), speaker, FakeSilentVad(), engine,
+                    VirtualTimeExecutor(), events.append, desk=BackgroundDesk(worker, DeliveryPolicy("when_idle")))
+    runner.submit_text("Write a plan for my week")
+    while not any(e.type == "task_delivered" for e in events):
+        runner.run(max_ticks=runner.tick + 1)
+    runner.run(max_ticks=runner.tick + 5)  # the result is being read out
+    runner.cancel_item("task", "1")
+    runner.run(max_ticks=runner.tick + 1)
+    stopped = next(e for e in events if e.type == "delivery_stopped")
+    runner.run(max_ticks=runner.tick + 20)
+    out = speaker.audio()
+    tick_out = stopped.t_ms * 16 - 3200  # where the stopping tick's own output starts
+    assert np.abs(out[tick_out - 3200:tick_out]).max() > 0.1  # it was talking
+    assert np.abs(out[tick_out:]).max() == 0.0
