@@ -95,7 +95,7 @@ def bench_duplex(models: Models, scenarios: Path | None) -> list[Row]:
     with tempfile.TemporaryDirectory() as tmp:
         if scenarios is None:
             scenarios = Path(tmp) / "scenarios"
-            build_all(models.engine.tts.synthesize, scenarios)
+            build_all(models.engine.tts.synthesize_steady, scenarios)
         _, s = evaluate(models, scenarios, Path(tmp) / "results")
         _, echo = evaluate(models, scenarios, Path(tmp) / "echo", echo_gain=0.5, echo_delay_ms=60)
     p50, worst, stop = s["turn_latency_p50_ms"], s["turn_latency_max_ms"], s["barge_in_stop_p50_ms"]

@@ -112,6 +112,7 @@ class FakeCanceller:
 
     def __init__(self, expected, residual):
         self.expected_residual_rms, self.residual_rms = expected, residual
+        self.has_echo_path = expected > 0
 
 
 def _guarded(expected, residual, probs):
@@ -125,7 +126,8 @@ def _guarded(expected, residual, probs):
 
 
 def test_a_lone_onset_frame_pauses_nothing_while_echo_is_expected():
-    """With an echo path, one speech frame at a tick's end is dropped; without one it stays (a headset)."""
+    """Once the mic hears our speaker, one speech frame at a tick's end is dropped; with no echo path it
+    stays (a headset)."""
     late = (0.1, 0.1, 0.1, 0.1, 0.1, 0.9)
     assert _guarded(0.01, 0.5, late).probs == ()
     assert _guarded(0.0, 0.5, late).probs == late

@@ -248,3 +248,31 @@ def test_talking_right_after_a_request_was_acted_on_is_a_new_turn():
            events.append).run()
     assert not any(e.type == "reply_discarded" and e.fields["reason"] == "user was not done" for e in events)
     assert any(e.type == "barge_in" for e in events)
+
+
+class FakeGappyEngine(FakeEngine):
+    """Replies in two sentences with a 4.5 s wait between them (a slow model)."""
+
+    def reply_to_audio(self, rid, audio, token):
+        import time
+
+        self.heard_ms.append(len(audio) // 16)
+        yield UserText(rid, "tell me a story", len(audio) // 16)
+        yield ReplyChunk(rid, "Once upon a time.", np.full(16000, 0.3, np.float32))
+        time.sleep(4.5)  # virtual time: the next sentence comes 4.5 s later
+        yield ReplyChunk(rid, "There was a dragon.", np.full(16000, 0.3, np.float32))
+        yield ReplyDone(rid)
+
+
+def test_talking_between_two_sentences_of_a_reply_is_a_barge_in():
+    """Speech in the gap between our sentences stops the reply: the next sentence is never played over it."""
+    user = np.concatenate([_quiet(400), _talk(1000), _quiet(3600), _talk(1500), _quiet(5000)])
+    events, engine = [], FakeGappyEngine()
+    speaker = RecordingSpeaker()
+    Runner(WavMicrophone(user), speaker, FakeEnergyVad(), engine, VirtualTimeExecutor(), events.append).run()
+    barge = next(e for e in events if e.type == "barge_in")
+    assert barge.fields["heard"] == "Once upon a time." and engine.kept == ["Once upon a time."]
+    talk_start_ms = 400 + 1000 + 3600
+    assert next(e.t_ms for e in events if e.type == "barge_pending") == talk_start_ms + 200  # its first tick
+    out = speaker.audio()
+    assert np.abs(out[talk_start_ms * 16:(talk_start_ms + 1500) * 16]).max() == 0.0  # nothing over the user

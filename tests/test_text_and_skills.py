@@ -42,6 +42,9 @@ def test_clean_reply_strips_role_tags():
     ("What's 144 divided by 12?", "12"),
     ("What is 7 times 8?", "56"),
     ("how much is one hundred and five plus five", "110"),
+    ("What is seven-times-eight?", "56"),  # Whisper's hyphens
+    ("what is twenty-one plus two", "23"),
+    ("What is 10-3?", "7"),
 ])
 def test_arithmetic_is_exact(q, expected):
     """Arithmetic questions are answered by the skill, exactly."""

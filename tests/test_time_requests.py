@@ -42,7 +42,8 @@ def test_timer_texts_agree_in_number():
     assert parse_intent("set a timer for ten seconds").ack() == "Okay, I'll tell you when ten seconds have passed."
 
 
-@pytest.mark.parametrize("text", ["Cancel the timer.", "Please cancel my timers.", "Stop the timer."])
+@pytest.mark.parametrize("text", ["Cancel the timer.", "Please cancel my timers.", "Stop the timer.",
+                                  "cancelled the timer."])
 def test_cancelling_timers(text):
     """'Cancel the timer' and its variants cancel timers; they set none."""
     assert parse_intent(text) == CancelTimers()

@@ -109,7 +109,9 @@ def _duration_at(toks: list[str], i: int) -> tuple[float, int, int] | None:
 
 
 _TIMER = re.compile(r"\b(timers?|remind me|tell me when|let me know when|wake me|alert me|in)\b", re.I)
-_CANCEL = re.compile(r"\b(cancel|stop|clear|delete)\b.*\b(timer|timers|reminder|reminders)\b", re.I)
+# "cancelled the timer": how Whisper sometimes hears "Cancel the timer." as the turn's first words
+_CANCEL = re.compile(r"\b(cancel|stop|clear|delete)\b.*\b(timer|timers|reminder|reminders)\b"
+                     r"|^(?:cancell?ed|canceled) (?:the|my|all) (?:timers?|reminders?)\b", re.I)
 _CUE = re.compile(
     r"\b(?:let me know|tell me|say \w+|ding|alert me)\b.*?\bwhen(?:ever)? i say ([a-z' \"]+)"
     r"|\bevery ?time i say(?: the word)? ['\"]?([a-z']+)['\"]?,? (?:you )?say ['\"]?([a-z' ]+)", re.I)

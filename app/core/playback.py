@@ -106,6 +106,10 @@ class Playback:
         self._queue.clear()
         return Interrupted(q.reply_id, heard, " ".join(t for t in unplayed if t))
 
+    def heard_text(self, reply_id: int) -> str:
+        """The sentences of a reply that were played to the end."""
+        return " ".join(self._heard.get(reply_id, []))
+
     def stop_reply(self, reply_id: int) -> None:
         """Drop that reply's audio at once, even mid-sentence; other speech stays queued."""
         self._queue = deque(q for q in self._queue if q.reply_id != reply_id)

@@ -59,6 +59,9 @@ def tokenize(text: str) -> list[str]:
     text = text.lower().replace("×", " x ").replace("÷", " / ")
     text = re.sub(r"(\d)([+*/x-])(\d)", r"\1 \2 \3", text)
     text = re.sub(r"(?<=\d),(?=\d{3})", "", text)
+    # a hyphen touching a word joins words ("twenty-one", Whisper's "seven-times-eight"); only one
+    # between two numbers ("10-3") is a minus
+    text = re.sub(r"(?<=[a-z])-(?=[a-z0-9])|(?<=[0-9])-(?=[a-z])", " ", text)
     return re.findall(r"-?\d+(?:\.\d+)?|[a-z']+|[+*/-]", text)
 
 

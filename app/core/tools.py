@@ -63,6 +63,10 @@ class CancelTask:
 
 # --- deep tasks --------------------------------------------------------------------------------
 
+# Whisper often hears an opening "Write a ..." as "Right a ..." or "Ride a ..." (measured on our
+# own task scenario): at the start of a request, before an article, it is the imperative.
+_WRITE_HEARD_AS = re.compile(r"^(?:right|rite|ride|wright)\b(?= (?:me |up )?(?:a|an|the|my)\b)")
+
 _DEEP: list[tuple[str, re.Pattern[str]]] = [
     ("summary", re.compile(
         r"\b(?:summari[sz]e|sum up|recap|give me (?:a |the )?(?:summary|recap|rundown|overview))\b")),
@@ -85,7 +89,7 @@ _DEEP: list[tuple[str, re.Pattern[str]]] = [
 
 def deep_task_request(text: str) -> str | None:
     """The kind of deep work asked for ("summary", "plan", "story", "explanation", "writing") or None."""
-    t = _normal(text)
+    t = _WRITE_HEARD_AS.sub("write", _normal(text))
     if not t or is_cancel_request(t):
         return None
     for kind, pattern in _DEEP:

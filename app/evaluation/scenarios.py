@@ -82,8 +82,11 @@ def build_all(speak: Speak, out: Path) -> list[Path]:
               # Piper reads a trailing "and" with falling, final-sounding prosody that fools smart-turn
               # (0.96 "complete"); a filled pause is how a mid-sentence pause sounds in this voice.
               _pause("own_pause_um", "I need to buy, um,", "some milk and eggs for tomorrow."),
+              _turn("own_turn_spider", "How many legs does a spider have?", ["eight", "8"]),
               _interrupt("own_interrupt_poem", "Tell me a long story about a brave knight.",
                          "No wait, tell me about a pirate instead.", ["pirate"]),
+              _interrupt("own_interrupt_joke", "Tell me a long story about a dragon who loves music.",
+                         "Stop, tell me a joke instead.", ["joke"], barge_after_ms=4000),
               _noise("own_noise_keys", "keys"), _noise("own_noise_music", "music"),
               _timer("own_timer_five", "Tell me when five seconds have passed.", 5000),
               _cue("own_cue_twice", "Let me know when I say the word banana.",
@@ -135,12 +138,12 @@ def _pause(name: str, first: str, second: str):
     return name, make
 
 
-def _interrupt(name: str, request: str, barge: str, keywords: list[str]):
+def _interrupt(name: str, request: str, barge: str, keywords: list[str], barge_after_ms: int = 5000):
     def make(speak: Speak):
         t = Timeline()
         t.silence(800)
         _, end = t.add("speech", trim(speak(request)), request)
-        t.silence(5000)
+        t.silence(barge_after_ms)  # into the story's first sentences
         b0, b1 = t.add("speech", trim(speak(barge)), barge)
         t.silence(6000)
         return t, {"kind": "interrupt", "user_end_ms": end, "barge": [b0, b1], "keywords": keywords}

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from presence.core import turns
+from presence.core.playback import Interrupted
 from presence.core.text import is_backchannel
 
 
@@ -32,6 +33,7 @@ class BargeMixin:
     _reply_id: int | None
     _reply_token: Any
     _reply_acted: bool
+    _reply_playing: bool
     _reply_started_ms: int
     _turn_end_speech_ms: int
     _last_turn_audio: np.ndarray
@@ -114,11 +116,14 @@ class BargeMixin:
             return
         if self._held is not None:
             self._discard_reply("user talked over us")
+        rid = self._reply_id
         cut = self._playback.interrupt()
         self.speaker.clear()
         if self._reply_token is not None:
             self._reply_token.cancel()
         self._reply_id = None
+        if cut is None and rid is not None and self._reply_playing:  # between two of its sentences
+            cut = Interrupted(rid, self._playback.heard_text(rid), "")
         if cut is None:
             return
         self.emit("barge_in", reply_id=cut.reply_id, heard=cut.heard_text, cut=cut.cut_text)

@@ -28,6 +28,7 @@ from presence.core.types import (
 from presence.runtime.executor import YIELD_POINT, CancelToken
 from presence.screen.questions import parse_screen_question
 from presence.screen.requests import WatchRequest, parse_watch_command
+from presence.speech.tts import trim_leading_silence
 
 NOT_SURE = "I'm not sure. A bigger model can be configured in settings."
 
@@ -43,9 +44,9 @@ class ReplyEngine:
         self.has_background_work = has_background_work  # set by build_app once the background desk exists
         # Said at once when a turn ends and the answer is not ready yet (synthesized at load).
         # Short on purpose (< 0.5 s): a filler said into what turns out to be a pause must not take the turn.
-        self.fillers = [(t, a) for t in ("Hmm.", "Um.", "Mm-hm.", "So.") if len(a := tts.synthesize(t)) <= 8000]
-        self._spoken_cache = {t: tts.synthesize(t) for t in (tools.DeepTask("", "").ack(),)}
-        self.backchannels = [(t, tts.synthesize(t)) for t in ("Mm-hm.", "Right.")]
+        self.fillers = [(t, a) for t in ("Hmm.", "Um.", "Mm-hm.", "So.") if len(a := self._prompt(t)) <= 8000]
+        self._spoken_cache = {t: self._prompt(t) for t in (tools.DeepTask("", "").ack(),)}
+        self.backchannels = [(t, self._prompt(t)) for t in ("Mm-hm.", "Right.")]
 
     def reply_to_audio(self, reply_id: int, audio: np.ndarray, token: CancelToken) -> Iterator[Any]:
         transcript = self.asr.transcribe(audio)
@@ -103,7 +104,7 @@ class ReplyEngine:
         for part in intent.parts() if isinstance(intent, TimerRequest) else (intent,):  # several timers at once
             later = part.due_text() if isinstance(part, TimerRequest) else \
                 part.reply if isinstance(part, CueRequest) else ""
-            yield IntentAccepted(reply_id, part, later, self.tts.synthesize(later) if later else None)
+            yield IntentAccepted(reply_id, part, later, self._prompt(later) if later else None)
         self._remember(text, ack)
         yield ReplyDone(reply_id)
 
@@ -132,7 +133,7 @@ class ReplyEngine:
 
     def speak(self, kind: str, text: str) -> Iterator[Any]:
         """Speech the runner asked for (a screen alert's detail): synthesized, announced, remembered."""
-        yield Announcement(kind, text, self.tts.synthesize(text))
+        yield Announcement(kind, text, self._prompt(text))
         self.llm.add_assistant(text)
 
     def say_answer(self, reply_id: int, user_text: str, answer: str) -> Iterator[Any]:
@@ -151,9 +152,14 @@ class ReplyEngine:
             self.llm.add_user(prompt)
         yield from self._stream_llm(reply_id, token)
 
+    def _prompt(self, text: str) -> Any:
+        """Speech said the instant something happens (a filler, an acknowledgement, a due timer):
+        without the voice's lead-in silence."""
+        return trim_leading_silence(self.tts.synthesize(text))
+
     def _cached_speech(self, text: str) -> Any:
         if text not in self._spoken_cache:
-            self._spoken_cache[text] = self.tts.synthesize(text)
+            self._spoken_cache[text] = self._prompt(text)
         return self._spoken_cache[text]
 
     def speak_result(self, reply_id: int, text: str, token: CancelToken) -> Iterator[Any]:

@@ -34,15 +34,16 @@ class ListeningMixin:
         return self.echo.process(chunk, self._last_out if played is None else played)
 
     def _guard_echo(self, voice: turns.TickVoice) -> turns.TickVoice:
-        """Residual echo is not the user: while echo is expected, speech must rise clearly above it,
-        over a whole voiced tick (a single frame of leftover echo must not pause our reply)."""
+        """Residual echo is not the user: while echo is expected, speech must rise clearly above it.
+        Once the mic is known to hear our speaker, only whole voiced ticks count (a single frame of
+        leftover echo at the start of a sentence must not pause our reply)."""
         if self.echo is None:
             return voice
+        if self.echo.has_echo_path and not voice.voiced(self.settings):
+            return turns.TickVoice(())  # with speakers the mic hears, a lone speech frame may be our echo
         expected = self.echo.expected_residual_rms
         if expected <= 1e-5:
             return voice
-        if not voice.voiced(self.settings):
-            return turns.TickVoice(())  # a lone frame at a tick's end is no barge-in onset while echo is about
         if self.echo.residual_rms > self.settings.echo_guard_ratio * expected:
             return voice
         if voice.voiced(self.settings):

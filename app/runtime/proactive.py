@@ -24,8 +24,9 @@ class ProactiveMixin:
         # drops it at its next step, so it must not hold back the cue search in the barge-in itself.
         busy = self._reply_token is not None and not self._reply_token.cancelled
         wanted = self.time.watching_cues or (self._turn.voiced_ms >= self.settings.partial_after_ms
-                                             and voice.trailing_speech_frames(self.settings) > 0)
-        if (self._utterance is None or not wanted or self._partial_pending or busy or self._barge_pending
+                                             and voice.trailing_speech_frames(self.settings) > 0
+                                             and not self._barge_pending)
+        if (self._utterance is None or not wanted or self._partial_pending or busy
                 or self.tick - self._last_partial_tick < 2):
             return
         audio, uid = self._utterance.audio(), self._utterance_id

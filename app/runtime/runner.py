@@ -88,6 +88,7 @@ class Runner(ListeningMixin, BargeMixin, ProactiveMixin, DeskMixin, ScreenMixin,
         self._reply_token: CancelToken | None = None
         self._reply_heard = False  # has any audio of the current reply been played?
         self._reply_acted = False
+        self._reply_playing = False
         self._reply_utterance = 0
         self._latest_partial: tuple[int, str] = (0, "")  # (utterance id, words so far)
         self._early_ack: str | None = None  # an acknowledgement said before the reply was ready
@@ -165,7 +166,7 @@ class Runner(ListeningMixin, BargeMixin, ProactiveMixin, DeskMixin, ScreenMixin,
             self._handle_result(item)
         self._track_speech_end(voice)
         complete = self._completion(chunk) if turns.needs_completion_check(self._turn, voice, self.settings) else None
-        audible = self._playback.interruptible_audible
+        audible = self._playback.interruptible_audible or self._mid_reply()
         floor = self.settings.mid_end_silence_ms if self._barge_pending else 0
         self._turn, decision = turns.step(self._turn, voice, audible, self.settings, complete, self._spec_complete,
                                           floor)
@@ -317,6 +318,7 @@ class Runner(ListeningMixin, BargeMixin, ProactiveMixin, DeskMixin, ScreenMixin,
         self._reply_id = rid
         self._reply_heard = False
         self._reply_acted = False  # set once the reply started a timer, a task, a watch...
+        self._reply_playing = False  # has a sentence of it started to play?
         self._early_ack = None
         self._reply_token = self.executor.submit(lambda tok: make_job(rid, tok), self.now_ms, name=f"reply-{rid}")
         self._set_state(RunnerState.THINKING)
@@ -375,12 +377,19 @@ class Runner(ListeningMixin, BargeMixin, ProactiveMixin, DeskMixin, ScreenMixin,
             if s.reply_id in (self._reply_id, 0) and not self._reply_heard:
                 self._reply_started_ms = self.now_ms  # a filler starts the reply as far as the user can tell
             self._reply_heard = self._reply_heard or s.reply_id == self._reply_id
+            self._reply_playing = self._reply_playing or s.reply_id == self._reply_id
             self._delivery_started(s.reply_id)
             self._desk_said(s.text)
             self.emit("assistant_text", text=s.text, reply_id=s.reply_id)
         self.speaker.write(out)
         self._last_out = out
         self._settle_state()
+
+    def _mid_reply(self) -> bool:
+        """Between two sentences of a reply that has started playing and has more to come: speech
+        now talks over the reply as much as speech during a sentence does."""
+        return (self._reply_playing and self._reply_token is not None and self._held is None
+                and not self._playback.paused and self._playback.current_reply in (None, self._reply_id))
 
     def _settle_state(self) -> None:
         if self.muted:

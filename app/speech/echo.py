@@ -75,6 +75,11 @@ class EchoCanceller:
         return max(self.echo_rms * 10 ** (-erle_db / 20.0), bound)
 
     @property
+    def has_echo_path(self) -> bool:
+        """The microphone has been found to hear our speaker (kept once found: laptop speakers)."""
+        return self._delay_peak >= 0
+
+    @property
     def reference_active(self) -> bool:
         return float(np.abs(self._ref[-(self._max_delay + 3200):]).max()) > 1e-4
 

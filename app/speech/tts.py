@@ -24,8 +24,10 @@ LEAD_KEEP_SAMPLES = 80  # 5 ms before the first sound, so the onset is not clipp
 
 
 def trim_leading_silence(audio: np.ndarray) -> np.ndarray:
-    """Piper starts every sentence with 40-60 ms of near silence: at the start of a reply that is
-    pure latency (measured: "Um." 54 ms, "The capital of France is Paris." 50 ms)."""
+    """Piper starts every sentence with 40-60 ms of near silence ("Um." 54 ms): pure latency for
+    what is said the instant something happens (a filler, an acknowledgement, a due timer).
+    Reply sentences keep it: live, with speakers the mic hears, a sentence that starts at full
+    level made the echo canceller let its first syllables through as the user (PulseAudio test)."""
     loud = np.flatnonzero(np.abs(audio) > LEAD_THRESHOLD)
     if len(loud) == 0:
         return audio
@@ -70,10 +72,20 @@ class PiperTts:
         self._config = SynthesisConfig(length_scale=1.0 / max(0.5, min(2.0, speed)))
 
     def synthesize(self, text: str) -> np.ndarray:
+        return self._synthesize(text, self._config)
+
+    def synthesize_steady(self, text: str) -> np.ndarray:
+        """The same audio for the same text every time (the voice's random variation off): generated
+        test scenarios use it, so a run can be reproduced."""
+        from piper import SynthesisConfig
+
+        return self._synthesize(text, SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0))
+
+    def _synthesize(self, text: str, config: object) -> np.ndarray:
         text = speakable(text)
         if not text:
             return np.zeros(0, np.float32)
-        parts = [c.audio_float_array for c in self._voice.synthesize(text, syn_config=self._config)]
+        parts = [c.audio_float_array for c in self._voice.synthesize(text, syn_config=config)]
         if not parts:
             return np.zeros(0, np.float32)
-        return trim_leading_silence(to_16k(np.concatenate(parts), self.rate_hz))
+        return to_16k(np.concatenate(parts), self.rate_hz)

@@ -115,3 +115,15 @@ def test_registry_and_model_tool_calls_are_validated():
     assert run_tool("timer", {"seconds": 5}, now).startswith("error")  # the runner runs timers, not models
     assert run_tool("rm -rf", {}, now).startswith("error")
     assert run_tool("calculate", None, now).startswith("error")
+
+
+@pytest.mark.parametrize("heard,kind", [("Right a short plan for my week.", "plan"),
+                                        ("Ride a short plan for me.", "plan"),
+                                        ("Right an email to Sam.", "writing"),
+                                        ("Right, that is a good plan.", None),
+                                        ("Right now I need to go.", None)])
+def test_write_heard_as_right_still_asks_for_deep_work(heard, kind):
+    """An opening 'Right a ...' (Whisper's 'Write a ...') is the imperative; 'Right, ...' is not."""
+    from presence.core.tools import deep_task_request
+
+    assert deep_task_request(heard) == kind
