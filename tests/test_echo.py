@@ -94,6 +94,17 @@ def test_no_echo_path_is_made_from_the_users_voice():
         assert np.array_equal(out, mic[i:i + TICK])
 
 
+def test_a_user_who_sounds_like_us_for_a_moment_makes_no_path():
+    """Words over us that match what we said 300 ms earlier (the same voice) are not taken for an echo."""
+    played = _speechlike(4.0, 1)
+    mic = np.zeros_like(played)
+    mic[48000:52000] = 0.8 * played[43200:47200]  # a quarter second of "our" voice, no echo before it
+    ec = EchoCanceller()
+    for i in range(0, len(mic) - TICK + 1, TICK):
+        ec.process(mic[i:i + TICK], played[i:i + TICK])
+        assert not ec.has_echo_path
+
+
 def test_a_path_waits_for_the_echo_to_arrive():
     """Our first words, while the mic still holds the user's question, do not fix a wrong delay."""
     user = _speechlike(1.0, 9)

@@ -41,6 +41,11 @@ class TurnSettings:
     text_end_silence_ms: int = 400
     # ...unless smart-turn is all but certain the user is not done.
     text_end_min_prob: float = 0.01
+    # Speech that stopped this long before a tick's end starts the speculative reply (and so its
+    # transcript) in that tick: one tick sooner than waiting for a silent tick. Measured on the
+    # public and own scenarios' voices: such a stop is almost always the end of the utterance
+    # (2 of 26 were thinking pauses, which the reply's words then decide about).
+    speculate_silence_ms: int = 64
     # Speech resuming within this long after an ended turn whose reply was not heard yet
     # continues that turn (it was a pause); later speech is a new turn.
     resume_gap_ms: int = 2500
@@ -172,7 +177,8 @@ def step(state: TurnState, voice: TickVoice, assistant_audible: bool, s: TurnSet
                 and silence >= min_silence_ms):
             idle, decision = _ended(voiced_ms, s)
             return replace(idle, overlap_ms=overlap_ms), replace(decision, barge_in=barge_in, resumed=resumed)
-        speculate = sure and complete_prob >= s.quick_end_prob  # likely the end: start transcribing now
+        likely_end = silence >= s.speculate_silence_ms and voiced_ms >= s.min_utterance_ms
+        speculate = likely_end or (sure and complete_prob >= s.quick_end_prob)  # start transcribing now
         return (TurnState(Phase.USER, voiced_ms, silence, overlap_ms, speculate),
                 TurnDecision(barge_in=barge_in, resumed=resumed, speculate=speculate))
     silence = state.silence_ms + TICK_MS

@@ -17,6 +17,7 @@ import numpy as np
 BLOCK = 640  # 40 ms: filter length and block size of the adaptive filter
 MAX_DELAY = 9600  # 600 ms of bulk delay searched (live: device buffers, which grow after underruns)
 MIN_PATH_COEFFICIENT = 0.15  # normalised mic/reference correlation that counts as an echo path
+PATH_PARTS = 4  # ...and it must hold in every part of the window where we played (see _explains_window)
 RESIDUAL_ECHO_COEFFICIENT = 0.4  # a residual this correlated with our output is echo, not the user
 # (measured live: echo that got through 0.6-0.99, the user's voice against our speech 0.0-0.2)
 RESIDUAL_SEARCH = 4800  # lags searched around the path's delay for that (300 ms each way)
@@ -178,7 +179,7 @@ class EchoCanceller:
         peak = int(np.argmax(np.abs(lags)))
         aligned = ref[len(ref) - len(mic) - peak: len(ref) - peak]
         coefficient = float(np.abs(lags[peak]) / np.sqrt(mic_energy * float(np.dot(aligned, aligned)) + 1e-12))
-        if coefficient < MIN_PATH_COEFFICIENT:
+        if coefficient < MIN_PATH_COEFFICIENT or not _explains_window(mic, aligned, lags[peak]):
             return
         if coefficient > self._delay_confidence * 0.8 or abs(peak - self._delay_peak) < 160:
             new_path = abs(peak - self._delay_peak) > 80
@@ -210,6 +211,29 @@ class EchoCanceller:
         residual = float(np.sum((mic - echo)[where] ** 2)) + 1e-12
         self._erle_db = float(np.clip(10.0 * np.log10(float(np.sum(mic[where] ** 2)) / residual + 1e-12), 0.0, 30.0))
         self._path_gain = float(np.sqrt(np.sum(echo ** 2) / (np.sum(x[where, lags == peak] ** 2) + 1e-12)))
+
+
+def _explains_window(mic: np.ndarray, aligned: np.ndarray, correlation: float) -> bool:
+    """Whether the path holds wherever we played in the window, not only in one stretch of it.
+
+    An echo follows everything we played. A chance alignment is one stretch of the user's voice
+    that resembles our speech (measured: the same synthetic voice talking over us gave 0.28-0.45
+    at a wrong lag, from the 200 ms it had spoken); where we played before that, the microphone
+    heard nothing like it. Each part of the window with a real share of the reference energy must
+    correlate with the same sign at half the strength the whole window does.
+    """
+    parts = len(mic) // PATH_PARTS
+    ref_energy = [float(np.dot(aligned[i * parts:(i + 1) * parts], aligned[i * parts:(i + 1) * parts]))
+                  for i in range(PATH_PARTS)]
+    whole = abs(correlation) / np.sqrt(float(np.dot(mic, mic)) * sum(ref_energy) + 1e-12)
+    for i, energy in enumerate(ref_energy):
+        if energy < 0.1 * max(ref_energy):
+            continue  # we hardly played here: nothing to echo
+        m, r = mic[i * parts:(i + 1) * parts], aligned[i * parts:(i + 1) * parts]
+        part = float(np.dot(m, r)) * np.sign(correlation) / np.sqrt(float(np.dot(m, m)) * energy + 1e-12)
+        if part < 0.5 * whole:
+            return False
+    return True
 
 
 def _lagged_correlation(ref: np.ndarray, signal: np.ndarray, max_lag: int) -> np.ndarray:
