@@ -150,6 +150,13 @@ def test_late_speech_over_the_assistant_pauses_it_in_that_tick():
     assert not ds[0].barge_in and ds[1].barge_in and ds[1].utterance_started
 
 
+def test_speech_resuming_at_a_ticks_end_holds_the_turn():
+    """A silent tick whose last frame is speech again does not end the turn, however sure smart-turn is."""
+    ds = _steps([SPEECH, SPEECH, SPEECH, LATE_START, SPEECH, SILENCE, SILENCE, SILENCE], [0.97] * 8)
+    assert not ds[3].end_of_turn and not ds[3].speculate
+    assert _end_tick(ds) > 4
+
+
 def test_a_click_is_discarded_at_the_next_silent_tick():
     """Speech too short to be words ends as a discard at the first silent tick, whatever smart-turn says."""
     ds = _steps([SILENCE, LATE_START, SILENCE, SILENCE], [0.01] * 4, audible=True)

@@ -183,8 +183,11 @@ def step(state: TurnState, voice: TickVoice, assistant_audible: bool, s: TurnSet
                 TurnDecision(barge_in=barge_in, resumed=resumed, speculate=speculate))
     silence = state.silence_ms + TICK_MS
     too_short = state.voiced_ms < s.min_utterance_ms and silence >= s.quick_end_silence_ms  # a click, not words
-    if not too_short and silence < max(min_silence_ms, silence_needed_ms(complete_prob, s, text_complete)):
-        speculate = (not state.speculated and silence >= s.quick_end_silence_ms
+    # speech starting again in the tick's last frames: the user goes on ("apple, | say ding"), so
+    # the turn does not end here whatever smart-turn said of the words before; the next tick decides
+    resuming = voice.trailing_speech_frames(s) >= s.barge_onset_frames
+    if not too_short and (resuming or silence < max(min_silence_ms, silence_needed_ms(complete_prob, s, text_complete))):
+        speculate = (not state.speculated and not resuming and silence >= s.quick_end_silence_ms
                      and state.voiced_ms >= s.min_utterance_ms)
         return (TurnState(Phase.USER, state.voiced_ms, silence, overlap_ms, state.speculated or speculate),
                 TurnDecision(barge_in=barge_in, speculate=speculate))
