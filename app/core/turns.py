@@ -186,7 +186,8 @@ def step(state: TurnState, voice: TickVoice, assistant_audible: bool, s: TurnSet
     # speech starting again in the tick's last frames: the user goes on ("apple, | say ding"), so
     # the turn does not end here whatever smart-turn said of the words before; the next tick decides
     resuming = voice.trailing_speech_frames(s) >= s.barge_onset_frames
-    if not too_short and (resuming or silence < max(min_silence_ms, silence_needed_ms(complete_prob, s, text_complete))):
+    needed = max(min_silence_ms, silence_needed_ms(complete_prob, s, text_complete))
+    if not too_short and (resuming or silence < needed):
         speculate = (not state.speculated and not resuming and silence >= s.quick_end_silence_ms
                      and state.voiced_ms >= s.min_utterance_ms)
         return (TurnState(Phase.USER, state.voiced_ms, silence, overlap_ms, state.speculated or speculate),
