@@ -37,6 +37,17 @@ def test_asr_on_tick_assembled_utterance_equals_whole(models):
     assert whole == assembled and "capital" in whole.lower()
 
 
+def test_partial_transcript_uses_a_shorter_window_and_keeps_the_words(models):
+    """Words-so-far transcripts run greedy in a 5 s window; a whole turn keeps the 10 s window."""
+    from presence.speech.asr import PARTIAL_WINDOW_FRAMES, window_frames
+
+    audio = _speech(models)
+    assert len(audio) < 4 * 16000
+    assert window_frames(len(audio), PARTIAL_WINDOW_FRAMES) == 500 and window_frames(len(audio)) == 1000
+    assert window_frames(int(4.6 * 16000), PARTIAL_WINDOW_FRAMES) == 1000  # no room left in 5 s
+    assert "capital" in models.engine.asr.transcribe(audio, partial=True).text.lower()
+
+
 def test_llm_persistent_session_equals_fresh_prefill(models):
     """Appending turns to the kept KV cache answers exactly like re-reading the whole chat at once."""
     llm = models.engine.llm

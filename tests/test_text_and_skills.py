@@ -94,9 +94,15 @@ def test_transcript_completeness(text, expected):
     ("set a timer set a timer set a timer", "set a timer"),
     ("go go go", "go go go"),
     ("What is the capital of France?", "What is the capital of France?"),
+    ("What is 12 plus 30? What is 12", "What is 12 plus 30?"),
+    ("Set a timer for 6 seconds and another one for 10 seconds. Set a timer for 6 seconds and another",
+     "Set a timer for 6 seconds and another one for 10 seconds."),
+    ("Stop. Tell me a joke. Tell me a joke about cats", "Stop. Tell me a joke. Tell me a joke about cats"),
+    ("Is it done? Is it", "Is it done? Is it"),
 ])
 def test_repeated_tail_of_a_transcript_is_kept_once(text, expected):
-    """A run of three or more words that Whisper repeated right after itself is dropped; short repeats stay."""
+    """A run of three or more words Whisper repeated right after itself, or a sentence it starts over and
+    breaks off, is dropped; short repeats and sentences that go further stay."""
     from presence.core.text import drop_repeated_tail
 
     assert drop_repeated_tail(text) == expected

@@ -100,13 +100,27 @@ def sounds_complete(transcript: str) -> bool | None:
 
 def drop_repeated_tail(text: str, min_words: int = 3) -> str:
     """Whisper sometimes says the end of an utterance twice ("... mountain in the world is? What the
-    tallest mountain in the world is?"): a run of words repeated right after itself is kept once."""
+    tallest mountain in the world is?"): a run of words repeated right after itself is kept once,
+    and so is a sentence it starts over and breaks off ("What is 12 plus 30? What is 12")."""
     spans = [(m.start(), m.group(0).lower()) for m in re.finditer(r"[A-Za-z0-9']+", text)]
     norm = [w for _, w in spans]
     n = len(norm)
     for k in range(n // 2, min_words - 1, -1):
         if norm[n - k:] == norm[n - 2 * k:n - k]:
             return drop_repeated_tail(text[:spans[n - k][0]].rstrip(), min_words)
+    return _drop_restarted_sentence(text, spans, min_words)
+
+
+def _drop_restarted_sentence(text: str, spans: list[tuple[int, str]], min_words: int) -> str:
+    """The words after the last sentence end, when they only begin an earlier sentence again."""
+    ends = [m.end() for m in re.finditer(r"[.?!]\s", text)]
+    if not ends:
+        return text
+    tail = [w for at, w in spans if at >= ends[-1]]
+    bounds = [0, *ends]
+    sentences = [[w for at, w in spans if a <= at < b] for a, b in zip(bounds, bounds[1:], strict=False)]
+    if len(tail) >= min_words and any(s[:len(tail)] == tail for s in sentences):
+        return text[:ends[-1]].rstrip()
     return text
 
 

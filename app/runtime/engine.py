@@ -174,7 +174,7 @@ class ReplyEngine:
 
     def partial_transcript(self, utterance_id: int, audio: np.ndarray) -> Iterator[Any]:
         """The words so far of an utterance still in progress (for cue words)."""
-        yield PartialText(utterance_id, self.asr.transcribe(audio, beam_size=1).text)
+        yield PartialText(utterance_id, self.asr.transcribe(audio, partial=True).text)
 
     def _stream_llm(self, reply_id: int, token: CancelToken) -> Iterator[Any]:
         """Sentences go to the voice as they end; ```panel blocks are held back from it and shown instead."""

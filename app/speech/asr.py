@@ -32,11 +32,24 @@ class Transcript:
         return not (self.no_speech_prob > 0.6 and self.avg_logprob < -0.8)
 
 
-# Encoder windows tried in order: the shortest that holds the utterance. Measured here on the
-# public scenarios' questions: 10 s windows transcribe them exactly as 30 s windows do (better, on
-# one) at ~200 ms instead of ~650 ms; 5 s windows lose words.
+# Encoder windows tried in order: the shortest that holds the utterance and half a second more.
+# Measured here on the public scenarios' questions: 10 s windows transcribe them exactly as 30 s
+# windows do (better, on one) at ~200 ms instead of ~650 ms. 5 s windows are ~55 ms faster on the
+# 32 user turns of the public and own scenarios with as many word errors, but they drop a trailing
+# "um" ("I need to buy, um," became "I need to buy."), which the end-of-turn vote reads: only the
+# partial transcripts (cue words, an early acknowledgement) use them. Any window tempts Whisper to
+# start a sentence over at its end: presence.core.text.drop_repeated_tail.
 WINDOW_FRAMES = (1000, 1500, 3000)
+PARTIAL_WINDOW_FRAMES = (500, *WINDOW_FRAMES)
+WINDOW_MARGIN_FRAMES = 50
 FRAMES_PER_S = 100
+
+
+def window_frames(samples: int, windows: tuple[int, ...] = WINDOW_FRAMES) -> int:
+    """The encoder window for this much audio (160 samples a frame)."""
+    return next(f for f in windows if samples + WINDOW_MARGIN_FRAMES * 160 <= f * 160 or f == windows[-1])
+
+
 # Whisper leaves out "um" and "uh" unless its context has them. With this previous-text context
 # it writes "Could you remind me, um..." instead of "Could you remind me?", so a thinking pause
 # no longer reads as a finished question. Measured on the public scenarios' 20 utterances: the
@@ -76,13 +89,15 @@ class WhisperAsr:
     def reset(self) -> None:
         """Nothing streams between calls; kept so every speech module has the same lifecycle."""
 
-    def transcribe(self, audio: np.ndarray, beam_size: int = 4) -> Transcript:
-        """Beam search by default (measured: greedy heard "the word orange" as "a dark inch",
-        beams of 4-5 got it right for ~60-150 ms more); partial transcripts pass beam_size=1."""
+    def transcribe(self, audio: np.ndarray, partial: bool = False) -> Transcript:
+        """Beam search for a whole turn (measured: greedy heard "the word orange" as "a dark inch",
+        beams of 4-5 got it right for ~60-150 ms more); partial: greedy, in shorter windows, for
+        the words so far of an utterance in progress."""
         import ctranslate2
 
         audio = audio.astype(np.float32, copy=False)[-WINDOW_FRAMES[-1] * 160:]
-        frames = next(f for f in WINDOW_FRAMES if len(audio) <= f * 160)
+        frames = window_frames(len(audio), PARTIAL_WINDOW_FRAMES if partial else WINDOW_FRAMES)
+        beam_size = 1 if partial else 4
         padded = np.zeros(frames * 160, np.float32)
         padded[:len(audio)] = audio
         mel = self._features(padded, padding=0)[:, :frames]

@@ -115,7 +115,7 @@ class FakeAsr:
     def __init__(self, text: str) -> None:
         self.text = text
 
-    def transcribe(self, audio: np.ndarray, beam_size: int = 5) -> Transcript:
+    def transcribe(self, audio: np.ndarray, partial: bool = False) -> Transcript:
         return Transcript(self.text, 0.0, -0.1)
 
 
