@@ -103,6 +103,7 @@ def bench_duplex(models: Models, scenarios: Path | None) -> list[Row]:
     cue = max(s["cue_latencies_ms"], default=None)
     quiet = s["quiet_when_cancelled"]
     ack = max(s["task_acks_ms"], default=None)
+    barge_reply = max(s["barge_replies_ms"], default=None)
     return [
         Row(f"duplex scenarios passed ({scenarios.name})", f"{s['passed']}/{s['total']}", "all",
             s["passed"] == s["total"]),
@@ -110,6 +111,8 @@ def bench_duplex(models: Models, scenarios: Path | None) -> list[Row]:
         Row("turn latency p50 (TML 400, Moshi 265)", _ms(p50), "<= 300 ms", p50 is not None and p50 <= 300),
         Row("turn latency max", _ms(worst), "<= 600 ms", worst is not None and worst <= 600),
         Row("barge-in stop p50", _ms(stop), "<= 200 ms", stop is not None and stop <= 200),
+        Row("reply after a barge-in (worst)", _ms(barge_reply), "<= 500 ms",
+            barge_reply is not None and barge_reply <= 500),
         Row("pause takeovers (Moshi 98 %)", str(s["pause_takeovers"]), "0", s["pause_takeovers"] == 0),
         Row("false speech under noise", _ms(s["false_speech_ms"]), "0 ms", s["false_speech_ms"] == 0),
         Row("timer error (worst)", _ms(timer), "<= 500 ms", timer is not None and timer <= 500),

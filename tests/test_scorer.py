@@ -36,6 +36,7 @@ def test_slow_barge_in_stop_fails():
     slow = score(truth, spoken_segments(_track(12000, [(2500, 6800), (7500, 9000)])))
     assert fast["ok"] and abs(fast["stop_ms"] - 150) <= 20
     assert not slow["ok"]
+    assert abs(fast["barge_reply_ms"] - 500) <= 20  # the reply to the barge-in, after the user finished it
 
 
 def test_noise_only_speech_fails():

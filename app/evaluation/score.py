@@ -166,7 +166,9 @@ def score(truth: dict, segs: list[Spoken], texts: list[tuple[int, str]] | None =
         b0, b1 = truth["barge"]
         playing = [s for s in segs if s.start_ms < b0 <= s.end_ms + 100]
         out["stop_ms"] = max(0, max(s.end_ms for s in playing) - b0) if playing else None
-        out["answered_barge"] = first_start(segs, b1 - 300, b1 + ANSWER_WINDOW_MS) is not None
+        answer_barge = first_start(segs, b1 - 300, b1 + ANSWER_WINDOW_MS)
+        out["answered_barge"] = answer_barge is not None
+        out["barge_reply_ms"] = None if answer_barge is None else answer_barge - b1
         out["latency_ms"] = None
         ok = bool(playing) and out["stop_ms"] is not None and out["stop_ms"] <= 600 and out["answered_barge"]
     elif kind == "timer":
@@ -222,6 +224,7 @@ def summarize(rows: dict[str, dict]) -> dict:
         "turn_latency_p50_ms": statistics.median(lat) if lat else None,
         "turn_latency_max_ms": max(lat) if lat else None,
         "barge_in_stop_p50_ms": statistics.median(stops) if stops else None,
+        "barge_replies_ms": values("barge_reply_ms"),
         "pause_takeovers": sum(bool(r.get("took_pause")) for r in rows.values()),
         "false_speech_ms": sum(r.get("false_speech_ms", 0) for r in rows.values()),
         "timer_errors_ms": every("timer_error_ms", "timer_errors_ms"),
