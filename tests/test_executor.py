@@ -2,7 +2,7 @@
 
 import time
 
-from presence.runtime.executor import YIELD_POINT, VirtualTimeExecutor
+from presence.runtime.executor import YIELD_POINT, ThreadExecutor, VirtualTimeExecutor
 
 
 def _tokens(n: int, ms_each: float):
@@ -29,3 +29,16 @@ def test_a_cancelled_job_is_charged_only_up_to_its_next_yield_point():
     token.cancel()
     ex.submit(lambda _tok: iter(["next"]), 100)
     assert ex.ready(300) == ["next"]
+
+
+def test_a_job_on_another_lane_does_not_wait_behind_this_one():
+    """The listening lane's transcript is ready after its own compute, not after the reply work queued before it."""
+    for ex in (VirtualTimeExecutor(), ThreadExecutor()):
+        listen = ex.new_lane()
+        ex.submit(_tokens(1, 300), 0)  # a reply's transcript
+        listen.submit(_tokens(1, 50), 0)  # words so far
+        if isinstance(ex, ThreadExecutor):
+            time.sleep(0.15)
+        assert listen.ready(150) == ["finished"] and ex.ready(150) == []
+        ex.close()
+        listen.close()

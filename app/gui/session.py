@@ -249,6 +249,7 @@ class Session:
                 runner.submit_text(text)
             self._pending_text.clear()
         if self._stop.is_set():
+            runner.close_workers()
             executor.close()
             return
         try:

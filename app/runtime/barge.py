@@ -23,6 +23,7 @@ class BargeMixin:
     settings: turns.TurnSettings
     speaker: Any
     executor: Any
+    listen: Any
     engine: Any
     now_ms: int
     _playback: Any
@@ -62,7 +63,7 @@ class BargeMixin:
         """A short utterance over us ended: 'mm-hm' lets us go on, 'stop' does not (its words decide)."""
         uid = self._utterance_id
         self._short_barge = (uid, audio)
-        self.executor.submit(lambda _tok: self.engine.partial_transcript(uid, audio), self.now_ms, name="short")
+        self.listen.submit(lambda _tok: self.engine.partial_transcript(uid, audio), self.now_ms, name="short")
 
     def _short_barge_heard(self, text: str) -> None:
         _, audio = self._short_barge or (0, None)

@@ -46,7 +46,7 @@ def load_models(choice: ModelChoice | None = None, settings: Any = None,
 
     choice = choice or ModelChoice()
     engine = ReplyEngine(WhisperAsr(choice.asr_dir), open_chat_model(choice, settings, on_fallback),
-                         PiperTts(choice.voice_onnx))
+                         PiperTts(choice.voice_onnx), listen_asr=WhisperAsr(choice.asr_dir))
     return Models(SileroVad(), engine, SmartTurn())
 
 
@@ -118,8 +118,9 @@ def build_app(models: Models, mic: Any, speaker: Any, executor: Any, sink: Event
     models.engine.has_background_work = desk.has_work if desk is not None else (lambda: False)
     from presence.speech.echo import EchoCanceller
 
+    listen = executor.new_lane() if hasattr(executor, "new_lane") else executor
     return Runner(mic, speaker, models.vad, models.engine, executor, sink, settings, endpoint=models.endpoint,
-                  echo=EchoCanceller(), desk=desk, screen=screen, screen_watch=watcher)
+                  echo=EchoCanceller(), desk=desk, screen=screen, screen_watch=watcher, listen=listen)
 
 
 def build_screen_watcher(executor: Any) -> Any:

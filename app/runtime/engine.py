@@ -35,8 +35,12 @@ NOT_SURE = "I'm not sure. A bigger model can be configured in settings."
 
 class ReplyEngine:
     def __init__(self, asr: Any, llm: Any, tts: Any, now: Callable[[], datetime] = datetime.now,
-                 max_reply_tokens: int = 80, has_background_work: Callable[[], bool] = lambda: False) -> None:
+                 max_reply_tokens: int = 80, has_background_work: Callable[[], bool] = lambda: False,
+                 listen_asr: Any = None) -> None:
         self.asr, self.llm, self.tts = asr, llm, tts
+        # partial transcripts run on the runner's listening lane, beside the reply work: their own
+        # model instance, so no model is used by two threads at once
+        self.listen_asr = listen_asr or asr
         self._now = now
         self._max_tokens = max_reply_tokens
         self._splitter = SentenceSplitter()
@@ -174,7 +178,7 @@ class ReplyEngine:
 
     def partial_transcript(self, utterance_id: int, audio: np.ndarray) -> Iterator[Any]:
         """The words so far of an utterance still in progress (for cue words)."""
-        yield PartialText(utterance_id, self.asr.transcribe(audio, partial=True).text)
+        yield PartialText(utterance_id, self.listen_asr.transcribe(audio, partial=True).text)
 
     def _stream_llm(self, reply_id: int, token: CancelToken) -> Iterator[Any]:
         """Sentences go to the voice as they end; ```panel blocks are held back from it and shown instead."""

@@ -85,6 +85,10 @@ class ThreadExecutor:
         self._jobs.put((job, token, name))
         return token
 
+    def new_lane(self) -> ThreadExecutor:
+        """A second worker beside this one (the listening lane): its jobs never wait behind ours."""
+        return ThreadExecutor()
+
     def ready(self, now_ms: int) -> list[Any]:
         out = []
         while True:
@@ -118,6 +122,10 @@ class VirtualTimeExecutor:
                 self._current = (_steps(job, token, name), token)
                 return True
         return False
+
+    def new_lane(self) -> VirtualTimeExecutor:
+        """A second simulated worker with its own clock: its jobs never wait behind ours."""
+        return VirtualTimeExecutor()
 
     def ready(self, now_ms: int) -> list[Any]:
         """Run the worker up to now_ms of logical time and release what it finished by then."""

@@ -13,25 +13,22 @@ from presence.core.types import TICK_MS, IntentAccepted
 
 
 class ProactiveMixin:
-    """Needs the Runner's time (Timekeeper), playback, executor, engine and emit()."""
+    """Needs the Runner's time (Timekeeper), playback, listening lane, engine and emit()."""
 
     def _maybe_partial_transcript(self, voice: Any) -> None:
-        """Transcribe the utterance in progress whenever the worker is free: for cue words while they
-        are watched, and in long utterances, so a request is known the moment it ends. The latter
-        only while the user is still talking at the tick's end: when they may have stopped, the
-        worker is kept free for the speculative transcript."""
-        # A reply cut by a barge-in keeps its (cancelled) token until the next reply starts: the worker
-        # drops it at its next step, so it must not hold back the cue search in the barge-in itself.
-        busy = self._reply_token is not None and not self._reply_token.cancelled
+        """Transcribe the utterance in progress on the listening lane, one at a time: for cue words
+        while they are watched, and in long utterances, so a request is known the moment it ends.
+        The latter only while the user is still talking at the tick's end: when they may have
+        stopped, the speculative transcript has the words (and the CPU is left to it)."""
         wanted = self.time.watching_cues or (self._turn.voiced_ms >= self.settings.partial_after_ms
                                              and voice.trailing_speech_frames(self.settings) > 0
                                              and not self._barge_pending)
-        if (self._utterance is None or not wanted or self._partial_pending or busy
+        if (self._utterance is None or not wanted or self._partial_pending
                 or self.tick - self._last_partial_tick < 2):
             return
         audio, uid = self._utterance.audio(), self._utterance_id
         self._partial_pending, self._last_partial_tick = True, self.tick
-        self.executor.submit(lambda _tok: self.engine.partial_transcript(uid, audio), self.now_ms, name="partial")
+        self.listen.submit(lambda _tok: self.engine.partial_transcript(uid, audio), self.now_ms, name="partial")
 
     def _utterance_continues(self) -> None:
         """The current utterance carries the previous one's audio: cue words answered there are not new."""

@@ -61,8 +61,11 @@ class Runner(ListeningMixin, BargeMixin, ProactiveMixin, DeskMixin, ScreenMixin,
     def __init__(self, mic: Microphone, speaker: Speaker, vad: VoiceActivity, engine: Any, executor: Any,
                  sink: EventSink, settings: turns.TurnSettings | None = None, tick_stats: bool = True,
                  endpoint: Any = None, echo: Any = None, desk: Any = None, screen: Any = None,
-                 screen_watch: Any = None) -> None:
+                 screen_watch: Any = None, listen: Any = None) -> None:
         self.mic, self.speaker, self.vad, self.engine, self.executor = mic, speaker, vad, engine, executor
+        # the listening lane: transcripts of words still being said (cue words, an early
+        # acknowledgement, what was said over us) run beside the reply work, never behind it
+        self.listen = listen or executor
         self.endpoint = endpoint  # smart-turn; None falls back to silence alone
         self.echo = echo  # echo canceller; the speaker output is its reference
         self.desk = desk  # background work (None: deep tasks are answered in the foreground)
@@ -134,6 +137,8 @@ class Runner(ListeningMixin, BargeMixin, ProactiveMixin, DeskMixin, ScreenMixin,
         """Stop the background desk and the screen reader (after run() returned)."""
         if self.desk is not None:
             self.desk.close()
+        if self.listen is not self.executor:
+            self.listen.close()
         self._close_screen()
 
     def submit_text(self, text: str) -> None:
@@ -162,7 +167,8 @@ class Runner(ListeningMixin, BargeMixin, ProactiveMixin, DeskMixin, ScreenMixin,
         self.emit("level", rms=round(float(np.sqrt(np.mean(chunk ** 2))), 4))
         voice = turns.TickVoice(tuple(self.vad.process(chunk)))
         voice = self._guard_echo(voice)
-        for item in self.executor.ready(self.now_ms):  # first: a transcript that just came in votes on this tick
+        lanes = (self.executor,) if self.listen is self.executor else (self.executor, self.listen)
+        for item in [i for lane in lanes for i in lane.ready(self.now_ms)]:  # first: a transcript votes on this tick
             self._handle_result(item)
         self._track_speech_end(voice)
         complete = self._completion(chunk) if turns.needs_completion_check(self._turn, voice, self.settings) else None
