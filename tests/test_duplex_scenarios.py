@@ -68,7 +68,7 @@ def test_own_scenarios_pass(models, own_set, tmp_path):
     replay_folder(models, own_set, tmp_path, kinds=DUPLEX_KINDS)
     rows, _ = score_folder(own_set, tmp_path)
     rows = {n: r for n, r in rows.items() if r["kind"] in DUPLEX_KINDS}
-    assert len(rows) == 8
+    assert len(rows) == 12
     failed = {n: r for n, r in rows.items() if not r["ok"]}
     assert not failed, json.dumps(failed)
 

@@ -2,10 +2,11 @@
 
 Each scenario is a folder with user.wav (16 kHz mono), truth.json (segments, kind, the times
 that matter) and optionally screen/ frames. Speech comes from the embedded Piper voice at a
-different speed than the assistant uses, noise from numpy, so the set needs nothing outside
-the project. The kinds mirror the shared public set: turn, pause, interrupt, noise_only,
-timer, cue; ours add timer_cancel, and timer/cue truths may list several times (several timers
-set in one sentence, a cue word said twice) and a decoy word the cue must not fire on.
+different speed than the assistant uses (some scenarios shift its pitch and pace, as other
+people: other_voice), noise from numpy, so the set needs nothing outside the project. The
+kinds mirror the shared public set: turn, pause, interrupt, noise_only, timer, cue; ours add
+timer_cancel and task, and timer/cue truths may list several times (several timers set in one
+sentence, a cue word said twice) and a decoy word the cue must not fire on.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import soxr
 
 from presence.core.types import SAMPLE_RATE_HZ, samples_to_ms
 from presence.devices.audio_files import write_wav_16k_mono
@@ -31,6 +33,7 @@ class Timeline:
     audio: list[np.ndarray] = field(default_factory=list)
     segments: list[dict] = field(default_factory=list)
     n: int = 0
+    bed: str | None = None  # a noise kind heard under the whole track (a fan, a hum)
 
     @property
     def ms(self) -> int:
@@ -50,7 +53,17 @@ class Timeline:
         return self.add("silence", np.zeros(ms * SAMPLE_RATE_HZ // 1000, np.float32))
 
     def track(self) -> np.ndarray:
-        return np.concatenate(self.audio)
+        x = np.concatenate(self.audio)
+        return x if self.bed is None else x + noise(self.bed, self.ms + 1, seed=7, level=0.03)[:len(x)]
+
+
+def other_voice(speak: Speak, ratio: float) -> Speak:
+    """The same words as another person might say them: pitch and pace scaled together (1.15:
+    higher and faster). We ship one voice; the held-back scenarios use others, and a voice that is
+    not the assistant's own also keeps the echo tests honest."""
+    def say(text: str) -> np.ndarray:
+        return soxr.resample(speak(text), SAMPLE_RATE_HZ * ratio, SAMPLE_RATE_HZ).astype(np.float32)
+    return say
 
 
 def trim(x: np.ndarray, level: float = 0.01) -> np.ndarray:
@@ -92,7 +105,8 @@ def build_all(speak: Speak, out: Path) -> list[Path]:
               _cue("own_cue_twice", "Let me know when I say the word banana.",
                    "I like apples and a banana with my breakfast.", "banana"),
               *TIME_MAKERS,
-              _task("own_task_plan", "Write a short plan for my week.")]
+              _task("own_task_plan", "Write a short plan for my week."),
+              *OTHER_VOICES]
     folders = []
     for name, make in makers:
         line, truth = make(speak)
@@ -113,6 +127,21 @@ def _turn(name: str, question: str, keywords: list[str]):
         t.silence(5500)
         return t, {"kind": "turn", "user_end_ms": end, "keywords": keywords}
     return name, make
+
+
+def _voiced(ratio: float, named_maker: tuple[str, Callable]) -> tuple[str, Callable]:
+    name, make = named_maker
+    return name, lambda speak: make(other_voice(speak, ratio))
+
+
+def _noisy(kind: str, named_maker: tuple[str, Callable]) -> tuple[str, Callable]:
+    name, make = named_maker
+
+    def noisy_make(speak: Speak):
+        t, truth = make(speak)
+        t.bed = kind
+        return t, truth
+    return name, noisy_make
 
 
 def _task(name: str, request: str):
@@ -223,4 +252,14 @@ TIME_MAKERS = [
     _cue("own_cue_decoy", "Let me know when I say the word apple.",
          "I drank some pineapple juice this morning and then I ate an apple at my desk before the meeting.",
          "apple", "pineapple"),
+]
+
+
+# The duplex kinds again in other voices (higher and faster, lower and slower), one over a hum.
+OTHER_VOICES = [
+    _voiced(1.15, _turn("own_turn_high", "Which planet is closest to the sun?", ["mercury"])),
+    _voiced(0.88, _pause("own_pause_low", "Could you tell me, uh,", "how far away the moon is?")),
+    _voiced(1.15, _interrupt("own_interrupt_high", "Tell me a long story about a little robot.",
+                             "Hold on, make it about a robot dog instead.", ["dog"])),
+    _noisy("hum", _voiced(0.9, _turn("own_turn_hum", "What is the capital of Italy?", ["rome"]))),
 ]
