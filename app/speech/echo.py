@@ -179,10 +179,8 @@ class EchoCanceller:
         peak = int(np.argmax(np.abs(lags)))
         aligned = ref[len(ref) - len(mic) - peak: len(ref) - peak]
         coefficient = float(np.abs(lags[peak]) / np.sqrt(mic_energy * float(np.dot(aligned, aligned)) + 1e-12))
-        if coefficient < MIN_PATH_COEFFICIENT:
+        if coefficient < MIN_PATH_COEFFICIENT or not _explains_window(mic, aligned, lags[peak]):
             return
-        if self._delay_peak < 0 and not _explains_window(mic, aligned, lags[peak]):
-            return  # a first path must be an echo; a known one that moved is followed at once (live underruns)
         if coefficient > self._delay_confidence * 0.8 or abs(peak - self._delay_peak) < 160:
             new_path = abs(peak - self._delay_peak) > 80
             self._delay_peak = peak
