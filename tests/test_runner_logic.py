@@ -97,6 +97,20 @@ def test_barge_in_stops_audio_in_the_same_tick_and_keeps_heard_words():
     assert barge.fields["cut"]
 
 
+def test_a_long_interruption_is_one_barge_in_answered_as_it_ends():
+    """Two seconds over the reply: one pause, one barge-in (the rest of the words do not barge in on a
+    reply already cut), and the turn ends after a short pause though smart-turn says 0.05."""
+    user = np.concatenate([_quiet(400), _talk(1000), _quiet(4000), _talk(2000), _quiet(4000)])
+    speaker = RecordingSpeaker(latency_samples=TICK_SAMPLES)
+    events = []
+    Runner(WavMicrophone(user), speaker, FakeEnergyVad(), FakeEngine(), VirtualTimeExecutor(), events.append,
+           endpoint=FakeEndpoint()).run()
+    types = [e.type for e in events]
+    assert types.count("barge_pending") == 1 and types.count("barge_in") == 1
+    ends = [e.t_ms for e in events if e.type == "user_turn_end"]
+    assert len(ends) == 2 and 7400 < ends[1] <= 7400 + 400
+
+
 def _backchannel_run(words: str):
     user = np.concatenate([_quiet(400), _talk(1000), _quiet(2600), _talk(400), _quiet(4000)])
     return _run(user, short_words=words)

@@ -137,6 +137,24 @@ def test_speech_that_stops_early_in_a_tick_speculates_whatever_smart_turn_says()
     assert not _steps([SPEECH, SPEECH, TickVoice((0.9,) * 5 + (0.01,))], [0.05] * 3)[2].speculate  # 32 ms: no
 
 
+def test_an_interruption_is_answered_after_a_short_pause():
+    """Words that cut our reply short end after quick_end_silence_ms even with smart-turn at 0.02;
+    not when smart-turn is all but certain of more, nor when the transcript says unfinished."""
+    def end_tick(prob, text_complete=None, interruption=True):
+        state = TurnState()
+        for i, v in enumerate([SPEECH] * 4 + [SILENCE] * 12):
+            p = prob if turns.needs_completion_check(state, v, S) else None
+            state, d = turns.step(state, v, False, S, p, text_complete, interruption=interruption)
+            if d.end_of_turn:
+                return i
+        return None
+
+    assert end_tick(0.02) == 4 + S.quick_end_silence_ms // 200 - 1
+    assert end_tick(0.02, interruption=False) == 4 + S.end_silence_ms // 200 - 1
+    assert end_tick(0.005) == 4 + S.end_silence_ms // 200 - 1
+    assert end_tick(0.02, text_complete=False) == 4 + S.end_silence_ms // 200 - 1
+
+
 def test_going_on_after_a_speculation_point_is_a_resumption():
     """Speech after a speculation point says resumed (drop the speculative reply); before it, it does not."""
     ds = _steps([SPEECH, SPEECH, ENDING, SPEECH, SPEECH], [0.6] * 5)

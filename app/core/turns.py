@@ -130,10 +130,20 @@ def needs_completion_check(state: TurnState, voice: TickVoice, s: TurnSettings) 
             and state.silence_ms + TICK_MS < s.end_silence_ms)
 
 
-def silence_needed_ms(complete_prob: float | None, s: TurnSettings, text_complete: bool | None = None) -> int:
-    """How much silence ends the turn, given smart-turn's probability and the transcript's verdict."""
+def silence_needed_ms(complete_prob: float | None, s: TurnSettings, text_complete: bool | None = None,
+                      interruption: bool = False) -> int:
+    """How much silence ends the turn, given smart-turn's probability and the transcript's verdict.
+
+    interruption: the user cut our reply short and has the floor to redirect us; they expect an
+    answer the moment they stop, so a short pause ends it unless smart-turn is all but certain of
+    more (measured: it gives 0.01-0.03 on "Wait, stop. Make it about a cat instead." in our voice,
+    so the 400 ms transcript vote answered ~0.55 s after the user stopped). A continuation after
+    such a pause is recovered as after any early end: our reply is dropped and the turn goes on.
+    """
     if text_complete is False:
         return s.end_silence_ms
+    if interruption and (complete_prob is None or complete_prob >= s.text_end_min_prob):
+        return s.quick_end_silence_ms
     if complete_prob is not None and complete_prob >= s.quick_end_prob:
         return s.quick_end_silence_ms
     if text_complete and (complete_prob is None or complete_prob >= s.text_end_min_prob):
@@ -151,7 +161,7 @@ def _ended(voiced_ms: int, s: TurnSettings) -> tuple[TurnState, TurnDecision]:
 
 def step(state: TurnState, voice: TickVoice, assistant_audible: bool, s: TurnSettings,
          complete_prob: float | None = None, text_complete: bool | None = None,
-         min_silence_ms: int = 0) -> tuple[TurnState, TurnDecision]:
+         min_silence_ms: int = 0, interruption: bool = False) -> tuple[TurnState, TurnDecision]:
     """Advance one tick.
 
     Silence is counted from the last speech frame, so a tick whose speech stopped early already
@@ -159,6 +169,7 @@ def step(state: TurnState, voice: TickVoice, assistant_audible: bool, s: TurnSet
     tick. text_complete: whether the speculative transcript reads as a finished turn (None:
     unknown). min_silence_ms: a floor on the silence that ends the turn (while our reply is paused
     for a possible barge-in, the user's words are not cut into fragments at every short gap).
+    interruption: this utterance cut our reply short (see silence_needed_ms).
     """
     voiced = voice.voiced(s)
     onset = assistant_audible and not voiced and voice.trailing_speech_frames(s) >= s.barge_onset_frames
@@ -188,7 +199,7 @@ def step(state: TurnState, voice: TickVoice, assistant_audible: bool, s: TurnSet
     # speech starting again in the tick's last frames: the user goes on ("apple, | say ding"), so
     # the turn does not end here whatever smart-turn said of the words before; the next tick decides
     resuming = voice.trailing_speech_frames(s) >= s.barge_onset_frames
-    needed = max(min_silence_ms, silence_needed_ms(complete_prob, s, text_complete))
+    needed = max(min_silence_ms, silence_needed_ms(complete_prob, s, text_complete, interruption))
     if not too_short and (resuming or silence < needed):
         speculate = (not state.speculated and not resuming and silence >= s.quick_end_silence_ms
                      and state.voiced_ms >= s.min_utterance_ms)

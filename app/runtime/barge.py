@@ -30,10 +30,12 @@ class BargeMixin:
     _utterance: Any
     _utterance_id: int
     _barge_pending: bool
+    _interrupting: bool
     _short_barge: tuple[int, np.ndarray] | None
     _reply_id: int | None
     _reply_token: Any
     _reply_acted: bool
+    _reply_heard: bool
     _reply_playing: bool
     _reply_started_ms: int
     _turn_end_speech_ms: int
@@ -49,6 +51,19 @@ class BargeMixin:
             self._playback.paused = False
             self.speaker.clear()
             self.emit("filler_stopped")
+
+    def _resume_unheard_turn(self) -> list[np.ndarray]:
+        """The user goes on before our reply was heard: it was a pause, not an end of turn.
+
+        The speculative reply is dropped (and forgotten by the model), and the new utterance
+        continues the previous one so the transcript covers the whole sentence.
+        """
+        if self._reply_id is None or self._reply_heard or self._held is not None:
+            return []
+        if self.now_ms - self._turn_end_speech_ms > self.settings.resume_gap_ms:
+            return []  # a new sentence after a real pause, not the rest of the last one
+        self._discard_reply("user continued")
+        return [self._last_turn_audio]
 
     def _pause_for_barge_in(self) -> None:
         """Speech over us: go silent at once, and decide from its length and words what it was."""
@@ -115,6 +130,7 @@ class BargeMixin:
         self._barge_pending = False
         if self._early_barge():
             return
+        self._interrupting = True  # this utterance (and its continuation) is answered the moment it ends
         if self._held is not None:
             self._discard_reply("user talked over us")
         rid = self._reply_id

@@ -99,6 +99,7 @@ class Runner(ListeningMixin, BargeMixin, ProactiveMixin, DeskMixin, ScreenMixin,
         self._reply_started_ms = -10**9
         self._filler_count = 0
         self._barge_pending = False  # paused for speech over us; not yet known to be a barge-in
+        self._interrupting = False  # the user's current turn cut our reply short
         self._short_barge: tuple[int, np.ndarray] | None = None  # a short utterance over us, being checked
         self._held: list[Any] | None = None  # items of a speculative reply, held until the turn ends
         self._spec_complete: bool | None = None  # does the speculative transcript read as finished?
@@ -175,7 +176,7 @@ class Runner(ListeningMixin, BargeMixin, ProactiveMixin, DeskMixin, ScreenMixin,
         audible = self._playback.interruptible_audible or self._mid_reply()
         floor = self.settings.mid_end_silence_ms if self._barge_pending else 0
         self._turn, decision = turns.step(self._turn, voice, audible, self.settings, complete, self._spec_complete,
-                                          floor)
+                                          floor, self._interrupting)
         self._maybe_backchannel(complete)
         self._handle_audio(chunk, decision)
         self._handle_typed()
@@ -208,6 +209,8 @@ class Runner(ListeningMixin, BargeMixin, ProactiveMixin, DeskMixin, ScreenMixin,
             if resumed:
                 self._utterance_continues()
                 self._stop_filler_for_continuation()
+            else:
+                self._interrupting = False
             self.emit("user_speech_start")
             self._set_state(RunnerState.HEARING)
         if self._utterance is not None:
@@ -290,19 +293,6 @@ class Runner(ListeningMixin, BargeMixin, ProactiveMixin, DeskMixin, ScreenMixin,
         self._playback.drop_reply(rid)
         self.executor.submit(lambda _tok: self.engine.discard_reply(rid), self.now_ms, name="discard")
         self.emit("reply_discarded", reply_id=rid, reason=reason)
-
-    def _resume_unheard_turn(self) -> list[np.ndarray]:
-        """The user goes on before our reply was heard: it was a pause, not an end of turn.
-
-        The speculative reply is dropped (and forgotten by the model), and the new utterance
-        continues the previous one so the transcript covers the whole sentence.
-        """
-        if self._reply_id is None or self._reply_heard or self._held is not None:
-            return []
-        if self.now_ms - self._turn_end_speech_ms > self.settings.resume_gap_ms:
-            return []  # a new sentence after a real pause, not the rest of the last one
-        self._discard_reply("user continued")
-        return [self._last_turn_audio]
 
     def _handle_typed(self) -> None:
         with self._typed_lock:
@@ -394,8 +384,9 @@ class Runner(ListeningMixin, BargeMixin, ProactiveMixin, DeskMixin, ScreenMixin,
     def _mid_reply(self) -> bool:
         """Between two sentences of a reply that has started playing and has more to come: speech
         now talks over the reply as much as speech during a sentence does."""
-        return (self._reply_playing and self._reply_token is not None and self._held is None
-                and not self._playback.paused and self._playback.current_reply in (None, self._reply_id))
+        return (self._reply_playing and self._reply_token is not None and not self._reply_token.cancelled
+                and self._held is None and not self._playback.paused
+                and self._playback.current_reply in (None, self._reply_id))
 
     def _settle_state(self) -> None:
         if self.muted:
