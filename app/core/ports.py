@@ -89,8 +89,18 @@ class VoiceActivity(Protocol):
         """Speech probabilities for each complete frame contained in (buffered) samples."""
 
 
+class HeardText(Protocol):
+    """What a recognizer heard: the words, and whether they were speech rather than noise."""
+
+    text: str
+
+    @property
+    def is_speech(self) -> bool: ...
+
+
 class SpeechRecognizer(Protocol):
-    def transcribe(self, audio: Any) -> str: ...
+    def transcribe(self, audio: Any, partial: bool = False) -> HeardText:
+        """partial: a rolling transcript while the user still talks (faster, greedy, shorter window)."""
 
 
 class ChatModel(Protocol):

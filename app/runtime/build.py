@@ -118,9 +118,9 @@ def build_app(models: Models, mic: Any, speaker: Any, executor: Any, sink: Event
     models.engine.has_background_work = desk.has_work if desk is not None else (lambda: False)
     from presence.speech.echo import EchoCanceller
 
-    listen = executor.new_lane() if hasattr(executor, "new_lane") else executor
     return Runner(mic, speaker, models.vad, models.engine, executor, sink, settings, endpoint=models.endpoint,
-                  echo=EchoCanceller(), desk=desk, screen=screen, screen_watch=watcher, listen=listen)
+                  echo=EchoCanceller(), desk=desk, screen=screen, screen_watch=watcher,
+                  listen=executor.new_lane())
 
 
 def build_screen_watcher(executor: Any) -> Any:
