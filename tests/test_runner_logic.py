@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from presence.core.turns import TurnSettings
 from presence.core.types import TICK_SAMPLES, PartialText, ReplyChunk, ReplyDone, UserText
 from presence.devices.fakes import RecordingSpeaker, WavMicrophone
 from presence.runtime.executor import VirtualTimeExecutor
@@ -290,3 +291,39 @@ def test_talking_between_two_sentences_of_a_reply_is_a_barge_in():
     assert next(e.t_ms for e in events if e.type == "barge_pending") == talk_start_ms + 200  # its first tick
     out = speaker.audio()
     assert np.abs(out[talk_start_ms * 16:(talk_start_ms + 1500) * 16]).max() == 0.0  # nothing over the user
+
+
+class FakeUnfinishedEngine(FakeEngine):
+    """FakeEngine whose transcripts all read unfinished ("...")."""
+
+    def reply_to_audio(self, rid, audio, token):
+        self.heard_ms.append(len(audio) // 16)
+        yield UserText(rid, "So what I was thinking is...", len(audio) // 16)
+        yield ReplyChunk(rid, "one two three", np.full(16000, 0.3, np.float32))
+        yield ReplyDone(rid)
+
+
+def _first_reply_ms(events) -> int:
+    return min(e.t_ms for e in events if e.type == "assistant_text" and e.fields["reply_id"] > 0)
+
+
+def test_a_reply_to_words_that_read_unfinished_waits_for_the_user_to_go_on():
+    """smart-turn ended the turn, but its transcript trails off: the reply waits, the user's next words
+    continue the same turn, and a trailing-off turn is answered only after the long silence."""
+    user = np.concatenate([_quiet(400), _talk(1000), _quiet(1200), _talk(800), _quiet(4000)])
+    events, engine = [], FakeUnfinishedEngine()
+    Runner(WavMicrophone(user), RecordingSpeaker(), FakeEnergyVad(), engine, VirtualTimeExecutor(), events.append,
+           endpoint=FakeSureEndpoint()).run()
+    assert [e.fields["reason"] for e in events if e.type == "reply_discarded"] == ["user continued"]
+    assert engine.heard_ms[-1] >= 3000  # the second answer covers both parts
+    speech_end = 400 + 1000 + 1200 + 800
+    assert _first_reply_ms(events) >= speech_end + TurnSettings().end_silence_ms
+
+
+def test_a_reply_to_words_that_read_finished_is_not_held():
+    """The same turn with a transcript that gives no reason to wait is answered at once."""
+    user = np.concatenate([_quiet(400), _talk(1000), _quiet(4000)])
+    events, engine = [], FakeEngine()
+    Runner(WavMicrophone(user), RecordingSpeaker(), FakeEnergyVad(), engine, VirtualTimeExecutor(), events.append,
+           endpoint=FakeSureEndpoint()).run()
+    assert "reply_held" not in [e.type for e in events] and _first_reply_ms(events) <= 1400 + 800

@@ -41,6 +41,7 @@ class BargeMixin:
     _turn_end_speech_ms: int
     _last_turn_audio: np.ndarray
     _held: list[Any] | None
+    _hold_until_ms: int | None
 
     def _stop_filler_for_continuation(self) -> None:
         """The user goes on after the pause we took for their turn's end. Our filler was no reply
@@ -58,7 +59,7 @@ class BargeMixin:
         The speculative reply is dropped (and forgotten by the model), and the new utterance
         continues the previous one so the transcript covers the whole sentence.
         """
-        if self._reply_id is None or self._reply_heard or self._held is not None:
+        if self._reply_id is None or self._reply_heard or (self._held is not None and self._hold_until_ms is None):
             return []
         if self.now_ms - self._turn_end_speech_ms > self.settings.resume_gap_ms:
             return []  # a new sentence after a real pause, not the rest of the last one

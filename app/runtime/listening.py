@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from presence.core import turns
+from presence.core.text import sounds_complete
 
 
 class ListeningMixin:
@@ -20,6 +21,10 @@ class ListeningMixin:
     _last_out: np.ndarray
     _speech_end_ms: int
     _utterance: Any
+    _held: list[Any] | None
+    _hold_until_ms: int | None
+    _reply_heard: bool
+    _turn_end_speech_ms: int
 
     def _cancel_echo(self, chunk: np.ndarray) -> np.ndarray:
         """Remove what the speaker played during this chunk.
@@ -63,3 +68,20 @@ class ListeningMixin:
         self.emit("end_of_turn_check", complete=round(p, 3))
         return p
 
+
+    def _hold_unfinished_reply(self, text: str) -> None:
+        """The turn ended on smart-turn's word, but its transcript reads unfinished ("So what I was
+        thinking is..."): the reply waits for the silence an unfinished turn needs, as if the
+        transcript had voted before the end; the user going on meanwhile continues the turn."""
+        if sounds_complete(text) is not False or self._reply_heard or self._utterance is not None:
+            return
+        self._held = []
+        self._hold_until_ms = self._turn_end_speech_ms + self.settings.end_silence_ms
+        self.emit("reply_held", reason="the transcript reads unfinished")
+
+    def _release_held_reply(self) -> None:
+        if self._hold_until_ms is None or self.now_ms < self._hold_until_ms:
+            return
+        self._hold_until_ms = None
+        if self._held is not None and self._utterance is None:
+            self._commit()

@@ -102,6 +102,7 @@ class Runner(ListeningMixin, BargeMixin, ProactiveMixin, DeskMixin, ScreenMixin,
         self._interrupting = False  # the user's current turn cut our reply short
         self._short_barge: tuple[int, np.ndarray] | None = None  # a short utterance over us, being checked
         self._held: list[Any] | None = None  # items of a speculative reply, held until the turn ends
+        self._hold_until_ms: int | None = None  # ...or of a reply to a turn that may not be over
         self._spec_complete: bool | None = None  # does the speculative transcript read as finished?
         self.engine_fillers: list[tuple[str, np.ndarray]] = list(getattr(engine, "fillers", []))
         self._last_turn_audio = np.zeros(0, np.float32)
@@ -179,6 +180,7 @@ class Runner(ListeningMixin, BargeMixin, ProactiveMixin, DeskMixin, ScreenMixin,
                                           floor, self._interrupting)
         self._maybe_backchannel(complete)
         self._handle_audio(chunk, decision)
+        self._release_held_reply()
         self._handle_typed()
         self._run_commands()
         self._desk_tick()
@@ -289,7 +291,7 @@ class Runner(ListeningMixin, BargeMixin, ProactiveMixin, DeskMixin, ScreenMixin,
             return
         if self._reply_token is not None:
             self._reply_token.cancel()
-        self._reply_token, self._reply_id, self._held = None, None, None
+        self._reply_token, self._reply_id, self._held, self._hold_until_ms = None, None, None, None
         self._playback.drop_reply(rid)
         self.executor.submit(lambda _tok: self.engine.discard_reply(rid), self.now_ms, name="discard")
         self.emit("reply_discarded", reply_id=rid, reason=reason)
@@ -350,6 +352,7 @@ class Runner(ListeningMixin, BargeMixin, ProactiveMixin, DeskMixin, ScreenMixin,
             self.emit("user_text", text=item.text, reply_id=item.reply_id)
             self._desk_heard(item.text)
             self._check_cues(self._reply_utterance, item.text)
+            self._hold_unfinished_reply(item.text)
         elif isinstance(item, IntentAccepted):
             self._reply_acted = True
             self._accept(item)
