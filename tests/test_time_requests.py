@@ -54,6 +54,17 @@ def test_cue_said_every_time():
     assert parse_intent("Every time I say apple, say ding.") == CueRequest("apple", "Ding!", repeat=True)
 
 
+@pytest.mark.parametrize("text", ["Let me know when I change the word blue.", "Tell me when I said the word blue."])
+def test_cue_word_is_found_when_the_verb_is_misheard(text):
+    """Whisper may mishear "say" ("when I change the word blue"): "the word" still marks the cue."""
+    assert parse_intent(text).word == "blue"
+
+
+def test_when_i_without_the_word_is_no_cue():
+    """'Let me know when I get home' watches no word."""
+    assert parse_intent("Let me know when I get home.") is None
+
+
 def test_timekeeper_fires_several_timers_in_due_order():
     """Timers added out of order fire at their own tick, earliest first; cancelled ones never fire."""
     keeper = Timekeeper()

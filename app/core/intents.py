@@ -113,7 +113,8 @@ _TIMER = re.compile(r"\b(timers?|remind me|tell me when|let me know when|wake me
 _CANCEL = re.compile(r"\b(cancel|stop|clear|delete)\b.*\b(timer|timers|reminder|reminders)\b"
                      r"|^(?:cancell?ed|canceled) (?:the|my|all) (?:timers?|reminders?)\b", re.I)
 _CUE = re.compile(
-    r"\b(?:let me know|tell me|say \w+|ding|alert me)\b.*?\bwhen(?:ever)? i say ([a-z' \"]+)"
+    # "when I change the word blue": Whisper may mishear "say"; "the word" still marks the cue
+    r"\b(?:let me know|tell me|say \w+|ding|alert me)\b.*?\bwhen(?:ever)? i (?:say|[a-z]+(?= the word\b)) ([a-z' \"]+)"
     r"|\bevery ?time i say(?: the word)? ['\"]?([a-z']+)['\"]?,? (?:you )?say ['\"]?([a-z' ]+)", re.I)
 
 
