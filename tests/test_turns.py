@@ -128,13 +128,13 @@ def test_a_likely_end_inside_a_tick_speculates_then_ends_next_tick():
 
 
 def test_speech_that_stops_early_in_a_tick_speculates_whatever_smart_turn_says():
-    """64 ms of silence at a tick's end starts the speculative transcript there, even with smart-turn
+    """A silent last frame (32 ms) starts the speculative transcript in that tick, even with smart-turn
     unsure (it is not run), so the transcript's vote comes a tick sooner; the turn still waits."""
-    stopped = TickVoice((0.9,) * 4 + (0.01,) * 2)
+    stopped = TickVoice((0.9,) * 5 + (0.01,))
     ds = _steps([SPEECH, SPEECH, stopped, SILENCE, SILENCE], [0.05] * 5)
     assert ds[2].speculate and not any(d.end_of_turn for d in ds)
     assert sum(d.speculate for d in ds) == 1
-    assert not _steps([SPEECH, SPEECH, TickVoice((0.9,) * 5 + (0.01,))], [0.05] * 3)[2].speculate  # 32 ms: no
+    assert not _steps([SPEECH, SPEECH, TickVoice((0.9,) * 6)], [0.05] * 3)[2].speculate  # still talking: no
 
 
 def test_an_interruption_is_answered_after_a_short_pause():
