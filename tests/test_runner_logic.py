@@ -327,3 +327,25 @@ def test_a_reply_to_words_that_read_finished_is_not_held():
     Runner(WavMicrophone(user), RecordingSpeaker(), FakeEnergyVad(), engine, VirtualTimeExecutor(), events.append,
            endpoint=FakeSureEndpoint()).run()
     assert "reply_held" not in [e.type for e in events] and _first_reply_ms(events) <= 1400 + 800
+
+
+def _short_barge_end_ms(words: str) -> tuple[list, int]:
+    user = np.concatenate([_quiet(400), _talk(1000), _quiet(2600), _talk(300), _quiet(4000)])
+    events = []
+    Runner(WavMicrophone(user), RecordingSpeaker(), FakeEnergyVad(), FakeEngine(words), VirtualTimeExecutor(),
+           events.append, endpoint=FakeSureEndpoint()).run()
+    ends = [e.t_ms for e in events if e.type == "user_turn_end"]
+    return events, ends[1] - 4300  # the words over us stopped at 4300 ms
+
+
+def test_a_finished_word_over_us_is_answered_without_the_long_wait():
+    """"No." over our reply, with smart-turn sure, ends once its words read finished: not after the
+    full second of silence that keeps longer interruptions in one piece."""
+    events, end_after_ms = _short_barge_end_ms("No.")
+    assert "barge_in" in [e.type for e in events] and end_after_ms < TurnSettings().mid_end_silence_ms
+
+
+def test_an_unfinished_word_over_us_waits_for_the_rest():
+    """"Sorry," over our reply keeps the long wait: the user is still building the sentence."""
+    _, end_after_ms = _short_barge_end_ms("Sorry,")
+    assert end_after_ms >= TurnSettings().mid_end_silence_ms

@@ -14,7 +14,7 @@ import numpy as np
 
 from presence.core import turns
 from presence.core.playback import Interrupted
-from presence.core.text import is_backchannel
+from presence.core.text import drop_repeated_tail, is_backchannel, sounds_complete
 
 
 class BargeMixin:
@@ -41,6 +41,10 @@ class BargeMixin:
     _turn_end_speech_ms: int
     _last_turn_audio: np.ndarray
     _held: list[Any] | None
+    _partial_pending: bool
+    _speech_end_ms: int
+    _barge_words: tuple[int, bool | None]
+    _barge_check_end_ms: int | None
     _hold_until_ms: int | None
 
     def _stop_filler_for_continuation(self) -> None:
@@ -75,6 +79,34 @@ class BargeMixin:
         self.speaker.clear()
         self.emit("barge_pending")
 
+    def _barge_floor_ms(self, complete: float | None) -> int:
+        """While we are paused for speech over us, a gap in it ends the utterance only after a long
+        silence, so its words are not cut into fragments; unless smart-turn and the words agree it is
+        over ("No." but not "Sorry,"). Those words are checked on the listening lane at such a gap:
+        without it, a short "No." sat in a second of dead air before it was even looked at."""
+        if not self._barge_pending:
+            return 0
+        if complete is not None and complete >= self.settings.quick_end_prob:
+            if self._barge_words == (self._speech_end_ms, True):
+                return 0
+            self._check_barge_words()
+        return self.settings.mid_end_silence_ms
+
+    def _check_barge_words(self) -> None:
+        if (self._utterance is None or self._partial_pending or self._barge_check_end_ms is not None
+                or self._barge_words[0] == self._speech_end_ms):
+            return
+        uid, audio = self._utterance_id, self._utterance.audio()
+        self._partial_pending, self._barge_check_end_ms = True, self._speech_end_ms
+        self.listen.submit(lambda _tok: self.engine.partial_transcript(uid, audio), self.now_ms, name="barge-words")
+
+    def _barge_words_heard(self, text: str) -> None:
+        """The words of a gap's check: they hold for that gap only (speech since makes a new one).
+        A word cut off at the clip's end can send the greedy decoder round ("No. No. No. No")."""
+        if self._barge_check_end_ms is not None:
+            self._barge_words = (self._barge_check_end_ms, sounds_complete(drop_repeated_tail(text, min_words=1)))
+            self._barge_check_end_ms = None
+
     def _check_short_barge(self, audio: np.ndarray) -> None:
         """A short utterance over us ended: 'mm-hm' lets us go on, 'stop' does not (its words decide)."""
         uid = self._utterance_id
@@ -95,6 +127,7 @@ class BargeMixin:
         else:
             self._barge_in()
         self._start_turn_reply(audio, held=False)
+        self._play_filler()  # as at any turn's end: the answer takes a moment
 
     def _is_early_barge(self) -> bool:
         """Cut in right after we started speaking: we misread a pause as the end of the turn.

@@ -101,6 +101,8 @@ class Runner(ListeningMixin, BargeMixin, ProactiveMixin, DeskMixin, ScreenMixin,
         self._barge_pending = False  # paused for speech over us; not yet known to be a barge-in
         self._interrupting = False  # the user's current turn cut our reply short
         self._short_barge: tuple[int, np.ndarray] | None = None  # a short utterance over us, being checked
+        self._barge_words: tuple[int, bool | None] = (-1, None)  # (speech end, do its words read finished)
+        self._barge_check_end_ms: int | None = None  # the speech end whose words are being checked
         self._held: list[Any] | None = None  # items of a speculative reply, held until the turn ends
         self._hold_until_ms: int | None = None  # ...or of a reply to a turn that may not be over
         self._spec_complete: bool | None = None  # does the speculative transcript read as finished?
@@ -175,7 +177,7 @@ class Runner(ListeningMixin, BargeMixin, ProactiveMixin, DeskMixin, ScreenMixin,
         self._track_speech_end(voice)
         complete = self._completion(chunk) if turns.needs_completion_check(self._turn, voice, self.settings) else None
         audible = self._playback.interruptible_audible or self._mid_reply()
-        floor = self.settings.mid_end_silence_ms if self._barge_pending else 0
+        floor = self._barge_floor_ms(complete)
         self._turn, decision = turns.step(self._turn, voice, audible, self.settings, complete, self._spec_complete,
                                           floor, self._interrupting)
         self._maybe_backchannel(complete)
@@ -337,6 +339,7 @@ class Runner(ListeningMixin, BargeMixin, ProactiveMixin, DeskMixin, ScreenMixin,
         if isinstance(item, PartialText):
             self._partial_pending = False
             self._latest_partial = (item.utterance_id, item.text)
+            self._barge_words_heard(item.text)
             self.emit("user_partial_text", text=item.text)
             self._check_cues(item.utterance_id, item.text)
             return
