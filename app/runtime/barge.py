@@ -60,8 +60,9 @@ class BargeMixin:
     def _resume_unheard_turn(self) -> list[np.ndarray]:
         """The user goes on before our reply was heard: it was a pause, not an end of turn.
 
-        The speculative reply is dropped (and forgotten by the model), and the new utterance
-        continues the previous one so the transcript covers the whole sentence.
+        The reply (speculative, or held because its transcript trailed off) is dropped and
+        forgotten by the model, and the new utterance continues the previous one so the transcript
+        covers the whole sentence.
         """
         if self._reply_id is None or self._reply_heard or (self._held is not None and self._hold_until_ms is None):
             return []

@@ -68,7 +68,6 @@ class ListeningMixin:
         self.emit("end_of_turn_check", complete=round(p, 3))
         return p
 
-
     def _hold_unfinished_reply(self, text: str) -> None:
         """The turn ended on smart-turn's word, but its transcript reads unfinished ("So what I was
         thinking is..."): the reply waits for the silence an unfinished turn needs, as if the
