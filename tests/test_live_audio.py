@@ -49,7 +49,7 @@ def speaker_echo(virtual_devices):
 
 def converse_live(question_text: str, models, tmp_path, seconds: float = 25) -> tuple[str, np.ndarray, float]:
     """Run presence headless, ask through the virtual mic, record the speaker: (stdout, heard audio, ask s)."""
-    question = np.concatenate([models.engine.tts.synthesize(question_text), np.zeros(16000, np.float32)])
+    question = np.concatenate([models.engine.tts.synthesize_steady(question_text), np.zeros(16000, np.float32)])
     wav = tmp_path / "question.wav"
     write_wav_16k_mono(wav, question)
     app = subprocess.Popen([sys.executable, "-m", "presence.cli", "run", "--headless", "--seconds", str(seconds)],

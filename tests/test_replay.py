@@ -42,7 +42,7 @@ def test_public_turn_scenario_gets_spoken_reply_after_question(models, tmp_path,
 
 def test_own_question_gets_spoken_reply(models, tmp_path):
     """Without ../shared: a question synthesized by our own voice is answered after it ends."""
-    q = models.engine.tts.synthesize("What is seven times eight?")
+    q = models.engine.tts.synthesize_steady("What is seven times eight?")
     audio = np.concatenate([np.zeros(12800, np.float32), q, np.zeros(16000 * 5, np.float32)])
     write_wav_16k_mono(tmp_path / "user.wav", audio)
     events = replay(ReplayOptions(tmp_path / "user.wav", tmp_path / "out", fast=True), models)

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.slow
 
 
 def _speech(models) -> np.ndarray:
-    return models.engine.tts.synthesize("What is the capital of France? I would like to know.")
+    return models.engine.tts.synthesize_steady("What is the capital of France? I would like to know.")
 
 
 def test_vad_streamed_in_ticks_equals_batch(models):

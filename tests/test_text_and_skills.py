@@ -45,6 +45,7 @@ def test_clean_reply_strips_role_tags():
     ("What is seven-times-eight?", "56"),  # Whisper's hyphens
     ("what is twenty-one plus two", "23"),
     ("What is 10-3?", "7"),
+    ("What a seven times eight.", "56"),  # Whisper's "is" heard as "a" on a clipped question
 ])
 def test_arithmetic_is_exact(q, expected):
     """Arithmetic questions are answered by the skill, exactly."""

@@ -24,7 +24,7 @@ _OPS = {
     "times": "*", "x": "*", "*": "*", "multiplied": "*",
     "divided": "/", "/": "/", "over": "/",
 }
-_FILLER = {"by", "to", "is", "what", "what's", "whats", "equals", "equal", "the", "of", "please",
+_FILLER = {"a", "by", "to", "is", "what", "what's", "whats", "equals", "equal", "the", "of", "please",
            "calculate", "compute", "how", "much", "many", "tell", "me", "can", "you", "and", "it"}
 
 
