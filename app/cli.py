@@ -104,7 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
     rp.set_defaults(func=cmd_replay)
     b = sub.add_parser("bench", help="measure tick compute, models and idle CPU; print a table")
     b.add_argument("--seconds", type=float, default=60.0, help="length of the silence replay for tick stats")
-    b.add_argument("--scenarios", help="folder of duplex scenarios to score (default: the built-in set)")
+    b.add_argument("--scenarios", action="append", help="folder of duplex scenarios to score, repeatable "
+                   "(default: the built-in set, and ../shared/duplex/public when the checkout has it)")
     b.set_defaults(func=cmd_bench)
     d = sub.add_parser("doctor", help="check devices, display and models; say how to fix what is missing")
     d.set_defaults(func=cmd_doctor)
