@@ -207,7 +207,6 @@ class EchoCanceller:
                          min(self._max_delay, peak + START_TAPS_AFTER) + 1)
         x = np.stack([ref[len(ref) - len(mic) - lag: len(ref) - lag] for lag in lags], axis=1).astype(np.float64)
         fitted = _least_squares(x, mic)
-        single_talk = np.ones(len(mic), bool)
         for _ in range(2):
             # the user talking as we started would bend the fit and hide in its residual as if it
             # were leftover echo: refit on the stretches the echo alone explains
@@ -250,6 +249,7 @@ def _echo_only(mic: np.ndarray, echo: np.ndarray, part: int = 160) -> np.ndarray
     keep = np.ones(len(mic), bool)
     keep[:n] = np.repeat(~talk, part)
     return keep
+
 
 def _explains_window(mic: np.ndarray, aligned: np.ndarray, correlation: float) -> bool:
     """Whether the path holds wherever we played in the window, not only in one stretch of it.
