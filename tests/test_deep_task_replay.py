@@ -15,7 +15,7 @@ def test_deep_task_is_acknowledged_then_delivered_when_the_user_is_quiet(models,
     (Whether the follow-up lands while the plan is being written depends on the machine's speed;
     tests/background/test_background_scripted.py pins that case down with a slow fake model.)
     """
-    say = models.engine.tts.synthesize
+    say = models.engine.tts.synthesize_steady
     quiet = [np.zeros(int(s * 16000), np.float32) for s in (0.8, 2.2, 25.0)]
     task = say("Write a detailed plan for my whole week, day by day.")
     follow_up = say("What is seven times eight?")
@@ -32,7 +32,7 @@ def test_deep_task_is_acknowledged_then_delivered_when_the_user_is_quiet(models,
     said = [(e.t_ms, e.type, e.fields.get("text", e.fields.get("reason", ""))) for e in events
             if e.type in ("user_text", "assistant_text", "reply_discarded", "reply_done", "barge_in")]
     assert any("56" in e.fields["text"] for e in by_type["assistant_text"]), "\n".join(map(str, said))
-    plan_lines = set(by_type["task_delivered"][0].fields["text"].splitlines())
+    plan_lines = {line for e in by_type["task_delivered"] for line in e.fields["text"].splitlines()}
     plan = [e for e in by_type["assistant_text"] if e.fields["text"] in plan_lines]
     follow_up_start = (len(quiet[0]) + len(task) + len(quiet[1])) * 1000 // 16000
     follow_up_end = follow_up_start + len(follow_up) * 1000 // 16000

@@ -26,7 +26,6 @@ MAX_CREDITED_ERLE_DB = 20.0  # the guard credits a filter no more: one fitted on
 # misses other sounds (measured in replay: pure echo rose to 7x a 30 dB estimate at a new sentence's
 # start, 2.2x a 20 dB one, while the user talking over us stayed >= 2x either)
 START_TAPS_BEFORE, START_TAPS_AFTER = 16, 48  # taps fitted around a new path's peak (resampling smears it)
-DOUBLE_TALK_RESIDUAL = 0.25  # a start fit leaving this share of the echo's energy heard the user too
 HISTORY = 16000 + MAX_DELAY + BLOCK  # reference kept for alignment
 
 
@@ -206,49 +205,19 @@ class EchoCanceller:
         lags = np.arange(max(self.delay_samples, peak - START_TAPS_BEFORE),
                          min(self._max_delay, peak + START_TAPS_AFTER) + 1)
         x = np.stack([ref[len(ref) - len(mic) - lag: len(ref) - lag] for lag in lags], axis=1).astype(np.float64)
-        fitted = _least_squares(x, mic)
-        for _ in range(2):
-            # the user talking as we started would bend the fit and hide in its residual as if it
-            # were leftover echo: refit on the stretches the echo alone explains
-            single_talk = _echo_only(mic, x @ fitted)
-            if single_talk.all():
-                break
-            fitted = _least_squares(x[single_talk], mic[single_talk])
+        gram = x.T @ x
+        gram[np.diag_indices_from(gram)] += 1e-3 * float(np.trace(gram)) / len(lags) + 1e-9
+        fitted = np.linalg.solve(gram, x.T @ mic)
         taps = np.zeros(2 * BLOCK)
         taps[lags - self.delay_samples] = fitted
         self._w[:] = 0.0
         self._w[:BLOCK + 1] = np.fft.rfft(taps)
         # the guard needs to know at once how much echo is left, not after the ERLE average settles
         echo = x @ fitted
-        loud = np.abs(echo) > 0.1 * float(np.abs(echo).max() + 1e-12)
-        where = loud & single_talk
+        where = np.abs(echo) > 0.1 * float(np.abs(echo).max() + 1e-12)
         residual = float(np.sum((mic - echo)[where] ** 2)) + 1e-12
         self._erle_db = float(np.clip(10.0 * np.log10(float(np.sum(mic[where] ** 2)) / residual + 1e-12), 0.0, 30.0))
-        self._path_gain = float(np.sqrt(np.sum(echo ** 2) / (np.sum(x[loud, lags == peak] ** 2) + 1e-12)))
-
-
-def _least_squares(x: np.ndarray, mic: np.ndarray) -> np.ndarray:
-    """Taps that best explain mic from the lagged reference columns of x (lightly regularised)."""
-    gram = x.T @ x
-    gram[np.diag_indices_from(gram)] += 1e-3 * float(np.trace(gram)) / x.shape[1] + 1e-9
-    return np.linalg.solve(gram, x.T @ mic)
-
-
-def _echo_only(mic: np.ndarray, echo: np.ndarray, part: int = 160) -> np.ndarray:
-    """Samples in 10 ms parts where a fit's echo explains the microphone (what it leaves is at least
-    6 dB under the echo), or where we played nothing; the rest held the user's voice.
-
-    All samples when too few echo parts are left for a fit (the user talked over everything)."""
-    n = len(mic) // part * part
-    res = np.sum((mic[:n] - echo[:n]).reshape(-1, part) ** 2, axis=1)
-    echo_energy = np.sum(echo[:n].reshape(-1, part) ** 2, axis=1)
-    played = echo_energy > 1e-3 * float(echo_energy.max() + 1e-12)
-    talk = played & (res > DOUBLE_TALK_RESIDUAL * echo_energy)
-    if np.count_nonzero(played & ~talk) < max(4, np.count_nonzero(played) // 4):
-        return np.ones(len(mic), bool)
-    keep = np.ones(len(mic), bool)
-    keep[:n] = np.repeat(~talk, part)
-    return keep
+        self._path_gain = float(np.sqrt(np.sum(echo ** 2) / (np.sum(x[where, lags == peak] ** 2) + 1e-12)))
 
 
 def _explains_window(mic: np.ndarray, aligned: np.ndarray, correlation: float) -> bool:
