@@ -2,9 +2,9 @@
 #
 #   make setup   Debian packages, .venv, Python packages (fast when nothing changed)
 #   make run     start the assistant
-#   make test    run the tests (PYTEST_ARGS="-k foo -x" passes options to pytest)
+#   make test    run the tests (PYTEST_ARGS="-k foo -x" passes options to pytest) on virtual devices if needed
 #   make bench   run the latency benchmarks
-#   make lint    ruff
+#   make lint    ruff, then mypy (the packages [tool.mypy] in pyproject.toml names)
 #   make clean   remove caches and build output (make distclean also removes .venv)
 #
 # Variables: PYTHON (interpreter for the venv, >= 3.11), SKIP_APT=1 (do not check Debian
@@ -71,8 +71,10 @@ endif
 run: setup
 	$(VENV)/bin/presence run $(ARGS)
 
+# Without a reachable X display or PulseAudio server, virtual ones are started for the run and
+# stopped after it (.ci/with-virtual-devices.sh); ones already running (.ci/run's) are used as they are.
 test: setup
-	@rc=0; $(PY) -m pytest $(PYTEST_ARGS) || rc=$$?; \
+	@rc=0; bash .ci/with-virtual-devices.sh $(PY) -m pytest $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ] && [ -n "$(NO_TESTS_OK)" ]; then \
 		echo "make: pytest collected no tests (exit 5); NO_TESTS_OK is set, so this passes"; rc=0; \
 	fi; \
@@ -81,12 +83,21 @@ test: setup
 bench: setup
 	$(VENV)/bin/presence bench $(ARGS)
 
+# mypy checks the installed names (presence.*), which the editable install maps onto app/ and
+# models/ with an import hook mypy cannot follow: build/typecheck/presence links them instead.
+TYPECHECK_TREE := build/typecheck
+
 lint:
 	@test -x $(VENV)/bin/ruff || { echo "make: $(VENV)/bin/ruff missing; run make setup" >&2; exit 1; }
+	@test -x $(VENV)/bin/mypy || { echo "make: $(VENV)/bin/mypy missing; run make setup" >&2; exit 1; }
 	$(VENV)/bin/ruff check app models tests
+	@rm -rf $(TYPECHECK_TREE) && mkdir -p $(TYPECHECK_TREE)/presence
+	@for f in app/*; do ln -s "$(CURDIR)/$$f" $(TYPECHECK_TREE)/presence/; done
+	@ln -s "$(CURDIR)/models" $(TYPECHECK_TREE)/presence/models
+	$(VENV)/bin/mypy
 
 clean:
-	rm -rf build dist .pytest_cache .ruff_cache *.egg-info
+	rm -rf build dist .pytest_cache .ruff_cache .mypy_cache *.egg-info
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
 distclean: clean

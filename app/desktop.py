@@ -10,7 +10,9 @@ directly (`python3 app/desktop.py install --exec PATH`) and a frozen bundle can 
   `uninstall()` removes exactly those (and an autostart entry that points at the launcher).
 - `set_autostart(enabled)` writes or removes $XDG_CONFIG_HOME/autostart/presence.desktop
   (default ~/.config) whose Exec is `launch_command()`: the installed launcher when there is one,
-  else the running bundle or the venv's `presence` script — an absolute path, never PATH lookup.
+  else the running bundle, the `presence` script next to the running interpreter, or that
+  interpreter with `-m presence.cli` — an absolute path, never PATH lookup. This is the only
+  autostart writer: the settings' switch (presence.settings.autostart) calls it.
 
 packaging/linux/presence.desktop is the shipped entry (Exec=presence run, for distro packages that
 put `presence` on PATH); it is exactly `entry_text()` with the defaults (a test checks this).
@@ -139,10 +141,8 @@ def launch_command(args: str = "run") -> str:
         script = Path(sys.executable).parent / APP_ID  # the venv's console script, next to its python
         if script.is_file() and os.access(script, os.X_OK):
             program = [str(script)]
-        elif shutil.which(APP_ID):
-            program = [str(Path(shutil.which(APP_ID)).resolve())]  # type: ignore[arg-type]
-        else:
-            program = [sys.executable, "-m", "presence.cli"]
+        else:  # this interpreter runs presence (it is running it now); a `presence` on PATH may be another
+            program = [str(Path(sys.executable).absolute()), "-m", "presence.cli"]
     return " ".join([*(exec_quote(p) for p in program), args]).strip()
 
 
@@ -205,7 +205,7 @@ def uninstall() -> list[Path]:
             path.unlink()
             removed.append(path)
     # folders install() may have created, where now empty (icons/hicolor/<n>/apps is shared with other apps;
-    # presence/ also holds transcripts)
+    # presence/ may hold other data)
     stop = data_home()
     for path in (*icon_paths(), launcher_path()):
         folder = path.parent

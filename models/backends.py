@@ -1,6 +1,6 @@
-"""One port for every chat model, and a factory that opens the one the settings name.
+"""One port for every chat model, and a factory that opens the one a BackendSpec names.
 
-Backends (all with LlamaChatSession's methods, see ChatBackend):
+Backends (all presence.core.ports.ChatModel):
 - "embedded": the shipped SmolLM2-135M in-process (models.llm.LlamaChatSession).
 - "gguf": a GGUF file the user chose, run in-process by llama.cpp; the file is checked first so a
   wrong or incomplete file gets a clear message instead of llama.cpp's "failed to load".
@@ -19,8 +19,9 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
+from presence.core.ports import ChatModel, ImageChatModel
 from presence.models.gguf_file import (
     BackendUnavailable,
     BadModelFile,
@@ -31,38 +32,21 @@ from presence.models.gguf_file import (
 )
 
 KINDS = ("embedded", "openai", "gguf")
-_KIND_ALIASES = {"server": "openai"}  # the settings schema calls the OpenAI-compatible backend "server"
 
 FALLBACK_NOTICE = "The model server is not answering, so I'll use the built-in model."
 
 __all__ = ["BackendUnavailable", "BadModelFile", "GgufInfo", "check_gguf", "gguf_architecture", "read_gguf_header"]
 
 
-@runtime_checkable
-class ChatBackend(Protocol):
-    """A persistent chat session (LlamaChatSession's interface). Single-threaded: one caller."""
-
-    def reset(self) -> None: ...
-
-    def add_user(self, text: str) -> None: ...
-
-    def add_assistant(self, text: str) -> None: ...
-
-    def stream_reply(self, max_tokens: int = 120,
-                     should_stop: Callable[[], bool] = lambda: False) -> Iterator[str]: ...
-
-    def replace_last_reply(self, heard_text: str) -> None: ...
-
-    def checkpoint(self) -> Any: ...
-
-    def rollback(self, point: Any) -> None: ...
-
-
 @dataclass(frozen=True)
 class BackendSpec:
-    """Which chat model to use (from settings). Foreground and background each have one."""
+    """Which chat model to use: a typed, validated config. Foreground and background each have one.
 
-    kind: str = "embedded"
+    This package knows no settings file: presence.runtime.build.backend_spec translates the user's
+    settings into a BackendSpec.
+    """
+
+    kind: str = "embedded"  # one of KINDS
     url: str = ""  # openai: http://127.0.0.1:11434/v1 (Ollama), http://127.0.0.1:8080 (llama.cpp), ...
     model: str = ""  # openai: the server's model name ("qwen2.5:7b"); llama.cpp's server ignores it
     api_key: str = ""  # openai: optional bearer token
@@ -71,7 +55,6 @@ class BackendSpec:
     accepts_images: bool = False  # openai: the model takes image parts (a vision model)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "kind", _KIND_ALIASES.get(self.kind, self.kind))
         if self.kind not in KINDS:
             raise ValueError(f"unknown model backend {self.kind!r}; choose one of {', '.join(KINDS)}")
         if self.kind == "openai" and not self.url.strip():
@@ -83,27 +66,11 @@ class BackendSpec:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> BackendSpec:
-        """From a settings mapping; unknown keys are ignored, missing ones take the defaults."""
-        fields = {k: d[k] for k in ("kind", "url", "model", "api_key", "gguf_path") if d.get(k) is not None}
+        """From a mapping of this class's own field names; unknown keys are ignored, missing ones take the defaults."""
+        fields: dict[str, Any] = {k: str(d[k]) for k in ("kind", "url", "model", "api_key", "gguf_path")
+                                  if d.get(k) is not None}
         if d.get("timeout_s") is not None:
             fields["timeout_s"] = float(d["timeout_s"])
-        return cls(**{k: (v if k == "timeout_s" else str(v)) for k, v in fields.items()})
-
-    @classmethod
-    def from_settings(cls, settings: Any, role: str, timeout_s: float | None = None) -> BackendSpec:
-        """From presence.settings (keys {role}_backend, _server_url, _server_model, _server_key, _gguf_path);
-        role is "fg" or "bg". Only the fields the chosen kind uses are taken, so stale values elsewhere
-        cannot make a valid choice fail."""
-        kind = _KIND_ALIASES.get(str(settings[f"{role}_backend"]), str(settings[f"{role}_backend"]))
-        fields: dict[str, Any] = {"kind": kind}
-        if kind == "openai":
-            fields |= {"url": settings[f"{role}_server_url"], "model": settings[f"{role}_server_model"],
-                       "api_key": settings[f"{role}_server_key"],
-                       "accepts_images": bool(settings.get(f"{role}_server_images", False))}
-        elif kind == "gguf":
-            fields["gguf_path"] = settings[f"{role}_gguf_path"]
-        if timeout_s is not None:
-            fields["timeout_s"] = timeout_s
         return cls(**fields)
 
     def describe(self) -> str:
@@ -123,7 +90,7 @@ def _only(kwargs: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
     return {k: v for k, v in kwargs.items() if k in keys}
 
 
-def open_backend(spec: BackendSpec, **session_kwargs: Any) -> ChatBackend:
+def open_backend(spec: BackendSpec, **session_kwargs: Any) -> ChatModel:
     """Open the backend spec names. Raises BackendUnavailable (BadModelFile for a bad file).
 
     session_kwargs go to the sessions that take them: n_ctx, threads (llama.cpp); first_token_timeout_s,
@@ -158,7 +125,7 @@ def open_backend(spec: BackendSpec, **session_kwargs: Any) -> ChatBackend:
 
 
 def open_with_fallback(spec: BackendSpec, on_fallback: Callable[[BackendUnavailable], None] | None = None,
-                       server_system_prompt: str | None = None, **session_kwargs: Any) -> ChatBackend:
+                       server_system_prompt: str | None = None, **session_kwargs: Any) -> ChatModel:
     """What the app opens: the chosen backend, with the embedded model behind anything that can fail.
 
     - embedded: the embedded session.
@@ -199,13 +166,13 @@ class FallbackChatSession:
     a server session that is only a list), so going back to it loses nothing.
     """
 
-    def __init__(self, primary: ChatBackend, fallback: ChatBackend | Callable[[], ChatBackend],
+    def __init__(self, primary: ChatModel, fallback: ChatModel | Callable[[], ChatModel],
                  on_fallback: Callable[[BackendUnavailable], None] | None = None,
                  notice: str = FALLBACK_NOTICE, retry_after_s: float = 60.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.primary = primary
         self._fallback_source = fallback
-        self._fallback: ChatBackend | None = None
+        self._fallback: ChatModel | None = None
         self._synced = False  # does the fallback's context equal self._log?
         self._on_fallback = on_fallback
         self.notice = notice
@@ -227,10 +194,10 @@ class FallbackChatSession:
     def last_tool_calls(self) -> list[Any]:
         return list(getattr(self.primary, "last_tool_calls", [])) if not self.using_fallback else []
 
-    def _ensure_fallback(self) -> ChatBackend:
+    def _ensure_fallback(self) -> ChatModel:
         if self._fallback is None:
             source = self._fallback_source
-            self._fallback = source if isinstance(source, ChatBackend) else source()
+            self._fallback = source if isinstance(source, ChatModel) else source()
         if not self._synced:
             self._fallback.reset()
             for role, text in self._log:
@@ -238,7 +205,7 @@ class FallbackChatSession:
             self._synced = True
         return self._fallback
 
-    def _live_fallback(self) -> ChatBackend | None:
+    def _live_fallback(self) -> ChatModel | None:
         return self._fallback if self._synced else None
 
     # --- the port -------------------------------------------------------------------------
@@ -256,7 +223,7 @@ class FallbackChatSession:
     def add_user(self, text: str, images: tuple[str, ...] = ()) -> None:
         """images (data URLs) go to the primary only, when it takes them; the fallback gets the text."""
         self._log.append(("user", text))
-        if images and getattr(self.primary, "accepts_images", False):
+        if images and isinstance(self.primary, ImageChatModel) and self.primary.accepts_images:
             self.primary.add_user(text, images=images)
         else:
             self.primary.add_user(text)

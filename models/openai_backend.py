@@ -66,13 +66,13 @@ def chat_completions_url(url: str) -> str:
     return base + "/v1/chat/completions"
 
 
-def _one_line(text: str, limit: int = 160) -> str:
+def _one_line(text: object, limit: int = 160) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 class OpenAIChatSession:
-    """LlamaChatSession's interface over an OpenAI-compatible server (see models.backends.ChatBackend)."""
+    """LlamaChatSession's interface over an OpenAI-compatible server (a presence.core.ports.ChatModel)."""
 
     supports_tools = True
 

@@ -5,17 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-PUBLIC = SHARED / "duplex" / "public"
-
-
-def public_scenario(name: str) -> Path:
-    d = PUBLIC / name
-    if not (d / "user.wav").exists():
-        pytest.skip(f"../shared/duplex/public/{name} is not available in this checkout")
-    return d
+from helpers import REPO
 
 
 @pytest.fixture(scope="session", autouse=True)

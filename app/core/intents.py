@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from fractions import Fraction
 
 from presence.core.skills import parse_number, tokenize
 
@@ -101,7 +102,7 @@ def _duration_at(toks: list[str], i: int) -> tuple[float, int, int] | None:
     """A number and a unit starting at toks[i]: (seconds, the unit's seconds, index after it)."""
     value, used = parse_number(toks[i:])
     if value is None and toks[i] in ("a", "an"):
-        value, used = 1, 1
+        value, used = Fraction(1), 1
     j = i + used
     if value is None or j >= len(toks) or toks[j] not in _UNIT_S:
         return None

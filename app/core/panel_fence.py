@@ -24,6 +24,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from presence.core import events
+from presence.core.events import Event
 from presence.core.panels import MAX_JSON_CHARS, PANEL_PROMPT, Panel, PanelError, panel_id_of, parse_panel
 
 OPENER = "```panel"
@@ -60,21 +62,21 @@ class PanelCommand:
     node_id: str = ""
     changes: Mapping[str, Any] = field(default_factory=dict)
 
-    def event(self) -> tuple[str, dict[str, Any]]:
-        """(event type, fields) as the window reads them."""
+    def event(self) -> Event:
+        """The runner event (unstamped) as the window reads it."""
         if self.kind == "panel" and self.panel is not None:
-            return "panel", {"panel": self.panel.model_dump(mode="json", exclude_none=True)}
+            return events.Panel(panel=self.panel.model_dump(mode="json", exclude_none=True))
         if self.kind == "panel_update":
-            return "panel_update", {"panel_id": self.panel_id, "node_id": self.node_id, "changes": dict(self.changes)}
-        return "panel_close", {"panel_id": self.panel_id}
+            return events.PanelUpdate(panel_id=self.panel_id, node_id=self.node_id, changes=dict(self.changes))
+        return events.PanelClose(panel_id=self.panel_id)
 
 
 @dataclass(frozen=True)
 class PanelOutput:
-    """A reply's panel events, as an item the reply engine yields next to its ReplyChunks."""
+    """A reply's panel events (unstamped), as an item the reply engine yields next to its ReplyChunks."""
 
     reply_id: int
-    events: tuple[tuple[str, dict[str, Any]], ...]
+    events: tuple[Event, ...]
 
 
 class PanelFenceFilter:
@@ -253,12 +255,12 @@ def _update(update: Any) -> PanelCommand:
                         node_id=panel_id_of(update.get("node_id")), changes=changes)
 
 
-def block_event(block: FencedBlock) -> tuple[str, dict[str, Any]]:
-    """One runner event for a block: the panel message, or a visible `panel_error` that says why not."""
+def block_event(block: FencedBlock) -> Event:
+    """One runner event (unstamped) for a block: the panel message, or a visible `panel_error` that says why not."""
     try:
         return read_block(block).event()
     except PanelError as exc:
-        return "panel_error", {"message": str(exc)}
+        return events.PanelError(message=str(exc))
 
 
 def with_panels(system_prompt: str) -> str:

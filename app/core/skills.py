@@ -5,7 +5,9 @@ Pure functions of the transcript (and an injected datetime); None means "not min
 
 from __future__ import annotations
 
+import operator
 import re
+from collections.abc import Callable
 from datetime import datetime
 from fractions import Fraction
 
@@ -15,9 +17,13 @@ _UNITS = [
 ]
 _TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
-NUMBER_WORDS = {w: i for i, w in enumerate(_UNITS)} | {w: 20 + 10 * i for i, w in enumerate(_TENS)}
+NUMBER_WORDS: dict[str, int | Fraction] = {w: i for i, w in enumerate(_UNITS)}
+NUMBER_WORDS |= {w: 20 + 10 * i for i, w in enumerate(_TENS)}
 NUMBER_WORDS |= {"a": 1, "an": 1, "half": Fraction(1, 2)}
 
+_APPLY: dict[str, Callable[[Fraction, Fraction], Fraction]] = {
+    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+}
 _OPS = {
     "plus": "+", "+": "+", "add": "+", "and": "+",
     "minus": "-", "-": "-", "less": "-",
@@ -35,7 +41,9 @@ def parse_number(tokens: list[str]) -> tuple[Fraction | None, int]:
     t = tokens[0]
     if re.fullmatch(r"-?\d+(\.\d+)?", t):
         return Fraction(t), 1
-    total, current, used = 0, 0, 0
+    total: int | Fraction = 0
+    current: int | Fraction = 0
+    used = 0
     for tok in tokens:
         if tok in ("a", "an", "half") and used:
             break
@@ -98,10 +106,9 @@ def arithmetic(text: str) -> str | None:
     value = left
     try:
         for op, right in ops:
-            value = {"+": value + right, "-": value - right, "*": value * right,
-                     "/": value / right if right else None}[op]
-            if value is None:
+            if op == "/" and not right:
                 return "You can't divide by zero."
+            value = _APPLY[op](value, right)
     except ZeroDivisionError:
         return "You can't divide by zero."
     spoken = " ".join(words_used)

@@ -29,7 +29,8 @@ class SentenceSplitter:
 
     def push(self, piece: str) -> list[str]:
         self._buf += piece
-        out, start = [], 0
+        out: list[str] = []
+        start = 0
         while True:
             pattern = _CLAUSE_END if not (self._released or out) else _SENTENCE_END
             m = pattern.search(self._buf, start)

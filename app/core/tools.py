@@ -218,9 +218,10 @@ def convert_units(text: str) -> str | None:
         if toks[i] in ("a", "an") and _unit_at(toks, i + 1)[0] is not None:
             value, used = Fraction(1), 1  # "in a kilo"
         else:
-            value, used = parse_number(toks[i:])
-            if value is None or (i > 0 and parse_number(toks[i - 1:])[1] > used):
+            parsed, used = parse_number(toks[i:])
+            if parsed is None or (i > 0 and parse_number(toks[i - 1:])[1] > used):
                 continue  # not a number, or the middle of one ("twenty FIVE")
+            value = parsed
         src, used_u = _unit_at(toks, i + used)
         if src is None:
             continue

@@ -187,12 +187,13 @@ def step(state: TurnState, voice: TickVoice, assistant_audible: bool, s: TurnSet
         voiced_ms = state.voiced_ms + TICK_MS
         resumed = state.speculated  # the user went on after a speculation point
         sure = complete_prob is not None and text_complete is not False and voiced_ms >= s.min_utterance_ms
-        if (sure and _instant_end_possible(state, voice, s) and complete_prob >= s.instant_end_prob
+        prob = complete_prob or 0.0  # read only when sure, that is when smart-turn gave a verdict
+        if (sure and _instant_end_possible(state, voice, s) and prob >= s.instant_end_prob
                 and silence >= min_silence_ms):
             idle, decision = _ended(voiced_ms, s)
             return replace(idle, overlap_ms=overlap_ms), replace(decision, barge_in=barge_in, resumed=resumed)
         likely_end = silence >= s.speculate_silence_ms and voiced_ms >= s.min_utterance_ms
-        speculate = likely_end or (sure and complete_prob >= s.quick_end_prob)  # start transcribing now
+        speculate = likely_end or (sure and prob >= s.quick_end_prob)  # start transcribing now
         return (TurnState(Phase.USER, voiced_ms, silence, overlap_ms, speculate),
                 TurnDecision(barge_in=barge_in, resumed=resumed, speculate=speculate))
     silence = state.silence_ms + TICK_MS

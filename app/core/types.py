@@ -1,4 +1,4 @@
-"""Values that cross module boundaries: audio constants, events, jobs' results.
+"""Values that cross module boundaries: audio constants, jobs' results (events: presence.core.events).
 
 Everything here is plain data (frozen dataclasses, units in the names) so the same objects
 flow through the live app, replay and tests.
@@ -6,10 +6,11 @@ flow through the live app, replay and tests.
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
+
+from presence.core.events import Event as Event  # re-exported: the base of the runner's events
 
 SAMPLE_RATE_HZ = 16_000
 TICK_MS = 200
@@ -32,18 +33,6 @@ class RunnerState(StrEnum):
     THINKING = "thinking"
     SPEAKING = "speaking"
     MUTED = "muted"
-
-
-@dataclass(frozen=True)
-class Event:
-    """One thing that happened, at a logical time (tick index x 200 ms, not the wall clock)."""
-
-    t_ms: int
-    type: str
-    fields: dict[str, Any] = field(default_factory=dict)
-
-    def to_json(self) -> str:
-        return json.dumps({"t_ms": self.t_ms, "type": self.type, **self.fields}, ensure_ascii=False)
 
 
 @dataclass(frozen=True)

@@ -62,35 +62,27 @@ class WavMicrophone:
     """
 
     def __init__(self, audio: np.ndarray, realtime: bool = False, echo_from: RecordingSpeaker | None = None,
-                 echo_gain: float = 0.0, echo_delay_ms: float = 0.0, tail_ms: int = 0,
-                 clock: object | None = None) -> None:
+                 echo_gain: float = 0.0, echo_delay_ms: float = 0.0, tail_ms: int = 0) -> None:
         self._audio = np.concatenate([audio.astype(np.float32), np.zeros(ms_to_samples(tail_ms), np.float32)])
         self._pos = 0
         self._realtime = realtime
         self._echo_from, self._echo_gain = echo_from, echo_gain
         self._echo_delay = ms_to_samples(echo_delay_ms)
         self._t0: float | None = None
-        self._clock = clock
-
-    def _now(self) -> float:
-        return self._clock.monotonic_s() if self._clock else time.monotonic()
-
-    def _sleep(self, s: float) -> None:
-        (self._clock.sleep_s if self._clock else time.sleep)(s)
 
     def start(self) -> None:
-        self._t0 = self._now()
+        self._t0 = time.monotonic()
 
     def read(self, n_samples: int) -> np.ndarray | None:
         if self._pos >= len(self._audio):
             return None
         if self._realtime:
             if self._t0 is None:
-                self.start()
+                self._t0 = time.monotonic()  # as start() does: the first read starts the clock
             due = self._t0 + (self._pos + n_samples) / 16000.0
-            delay = due - self._now()
+            delay = due - time.monotonic()
             if delay > 0:
-                self._sleep(delay)
+                time.sleep(delay)
         chunk = np.zeros(n_samples, np.float32)
         part = self._audio[self._pos:self._pos + n_samples]
         chunk[:len(part)] = part

@@ -3,14 +3,17 @@
 Why a thread and a slot: a grab costs ~0.4 ms with XShm but the BGRA->RGB copy a few more, and
 an X server can stall; the tick thread must never wait on it. The mss handle is created *inside*
 the capture thread (mss handles are not safe to share across threads). The thread keeps only the
-latest frame; the tick reads it. The rate adapts: ~1 fps idle, up to 5 fps while a watch is
-active or the screen is changing (a cheap sampled signature detects change). Capture is off
-until set_capturing(True): privacy first, nothing is grabbed unless the user asked. Frames are
-never written to disk.
+latest frame; the tick reads it. The rate adapts: ~1 fps idle, the watching rate (set_fps, 5 fps
+by default) while a watch is active or the screen is changing (a cheap sampled signature detects
+change). Capture is off until set_capturing(True): privacy first, nothing is grabbed unless the
+user asked. Frames are never written to disk.
 
-Window titles (X11): the window list is read just before and just after each grab; windows whose
-title matches an exclusion pattern are blanked in the frame (presence.screen.windows) before it
-is published, so nothing downstream ever sees their pixels or title.
+Window titles (X11): the window list is read just before and just after each grab, and the grab
+goes through the injected `frame_filter` before it is published. The real filter
+(presence.screen.windows.exclude_windows, wired by whoever builds the screen) blanks windows whose
+title matches an exclusion pattern (the watcher redacts the other titles), so nothing downstream
+ever sees an excluded window's pixels or title. The filter is a required argument: this device knows no
+privacy policy of its own, and a capture that forgot it must not publish unfiltered frames.
 """
 
 from __future__ import annotations
@@ -24,8 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from presence.core.ports import ScreenFrame, WindowInfo
-from presence.screen.windows import exclude_windows, to_frame
+from presence.core.ports import FrameFilter, ScreenFrame, WindowInfo, to_frame
 
 
 @dataclass(frozen=True)
@@ -62,8 +64,9 @@ def _opencv() -> Any:
         try:
             import cv2
         except ImportError:  # pragma: no cover
-            cv2 = None
-        _CV2.append(cv2)
+            _CV2.append(None)
+        else:
+            _CV2.append(cv2)
     return _CV2[0]
 
 
@@ -75,8 +78,10 @@ class MssScreen:
 
     def __init__(self, settings: CaptureSettings | None = None, capturing: bool = False,
                  clock: Callable[[], float] = time.monotonic, display: str | None = None,
-                 exclusions: tuple[str, ...] = (), window_lister: Callable[[], Any] | None = None) -> None:
+                 exclusions: tuple[str, ...] = (), window_lister: Callable[[], Any] | None = None, *,
+                 frame_filter: FrameFilter) -> None:
         self.settings = settings or CaptureSettings()
+        self._filter = frame_filter
         self._clock = clock
         self._display = display
         self._exclusions = tuple(exclusions)
@@ -135,6 +140,16 @@ class MssScreen:
                                         self.settings.boost_after_change_s)
         with self._lock:
             self._frame = None
+        self._wake.set()
+
+    def set_fps(self, fps: float) -> None:
+        """The capture rate while watching or just after a change (the screen_fps setting). Idle
+        capture stays at 1 fps, or at this rate where that is lower. Applies from the next grab."""
+        if not fps > 0:
+            raise ValueError(f"capture rate must be positive, not {fps!r}")
+        s = self.settings
+        self.settings = CaptureSettings(s.monitor, min(CaptureSettings.idle_fps, fps), float(fps),
+                                        s.boost_after_change_s)
         self._wake.set()
 
     # --- ScreenSource ------------------------------------------------------------------------------
@@ -209,8 +224,8 @@ class MssScreen:
                 after, lister = _list_windows(lister) if patterns else ([], lister)
                 pixels = bgra_to_rgb(shot.raw, shot.width, shot.height)
                 origin, size = (int(mon["left"]), int(mon["top"])), (shot.width, shot.height)
-                pixels, windows = exclude_windows(pixels, to_frame(before, origin, *size), patterns,
-                                                  to_frame(after, origin, *size))
+                pixels, windows = self._filter(pixels, to_frame(before, origin, *size), patterns,
+                                               to_frame(after, origin, *size))
                 sig = bytes(pixels[::37, ::41].tobytes())  # ~700 sampled pixels: cheap change hint
                 if signature is not None and sig != signature:
                     self._boost_until = t0 + self.settings.boost_after_change_s

@@ -88,7 +88,7 @@ class X11Windows:
 
     def _tree_clients(self) -> list[Any]:
         """No window manager list: the root's children (bottom to top), or the titled child of a frame."""
-        out = []
+        out: list[Any] = []
         try:
             children = self._root.query_tree().children
         except Exception:

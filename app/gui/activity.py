@@ -9,13 +9,18 @@ screen_watch (`watch_id`), task (`task_id`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from presence.core import events
+from presence.core.events import Event
+
 KINDS = ("timer", "watch", "screen_watch", "task")
-TASK_ENDED = ("task_result", "task_failed", "task_cancelled", "task_delivered")
+TASK_ENDED = (events.TaskResult, events.TaskFailed, events.TaskCancelled, events.TaskDelivered)
 
 
 def duration_text(seconds: float) -> str:
@@ -124,71 +129,102 @@ class ActivityList(QWidget):
         self.remove(kind, item_id)
 
 
-def handle_activity_event(activity: ActivityList, event_type: str, f: dict) -> bool:
-    """Apply one runner event to the list; False when it is not about timers, watches or tasks."""
-    if event_type == "tool_call":
-        return _tool_call(activity, str(f.get("tool", "")), f)
-    if event_type == "timer_due":
-        activity.remove("timer", _timer_id(f))
-    elif event_type == "cue_heard":
-        item = activity.get("watch", str(f.get("id") or f.get("word", "")))
-        if item is not None and item.one_shot:
-            activity.remove("watch", item.item_id)
-    elif event_type == "task_started":
-        if activity.get("task", _task_id(f)) is None:
-            activity.add("task", _task_id(f), f"Background {f.get('kind') or 'task'}")
-    elif event_type == "task_progress":
-        activity.set_detail("task", _task_id(f), f"{_int(f.get('chars')):,} characters so far")
-    elif event_type in TASK_ENDED:
-        activity.remove("task", _task_id(f))
-    elif event_type == "task":  # one event for a task's whole life: status running/done/failed/cancelled
-        if f.get("status", "running") != "running":
-            activity.remove("task", _task_id(f))
-        else:
-            activity.add("task", _task_id(f), str(f.get("title") or "Background task"))
-            progress = f.get("progress")
-            if isinstance(progress, int | float):
-                activity.set_detail("task", _task_id(f), f"{max(0.0, min(1.0, float(progress))) * 100:.0f}%")
-    elif event_type == "item_cancelled":
-        activity.remove(str(f.get("kind", "")), str(f.get("id", "")))
-    else:
-        return False
-    return True
+def handle_activity_event(activity: ActivityList, event: Event) -> bool:
+    """Apply one runner event to the list; False when it is not about timers, watches or tasks.
+
+    Dispatched on the event's class (_HANDLERS); a handler returns False only for an event of its
+    class that is not an activity after all (a background model's own tool call)."""
+    handler = _HANDLERS.get(type(event))
+    return handler is not None and handler(activity, event) is not False
 
 
-def _tool_call(activity: ActivityList, tool: str, f: dict) -> bool:
+def _on_tool_call(activity: ActivityList, ev: events.ToolCall) -> bool:
+    tool = str(ev.tool)
     if tool == "timer":
-        due = _int(f.get("due_ms")) if f.get("due_ms") is not None else None
-        activity.add("timer", _timer_id(f), f"Timer {duration_text(float(f.get('seconds') or 0))}", due)
+        due = _int(ev.due_ms) if ev.due_ms is not None else None
+        activity.add("timer", _timer_id(ev.id, ev.due_ms), f"Timer {duration_text(float(ev.seconds or 0))}", due)
     elif tool == "cue_watch":
-        word, repeat = str(f.get("word", "")), bool(f.get("repeat", False))
+        word, repeat = str(ev.word or ""), bool(ev.repeat)
         title = f'Listening for "{word}"' + (" (every time)" if repeat else "")
-        activity.add("watch", str(f.get("id") or word), title, one_shot=not repeat)
+        activity.add("watch", str(ev.id or word), title, one_shot=not repeat)
     elif tool == "cancel_timers":
         activity.remove_kind("timer")
     elif tool == "screen_watch":
-        subject = str(f.get("subject") or ", ".join(str(k) for k in f.get("kinds") or []) or "changes")
-        activity.add("screen_watch", str(f.get("watch_id", "")), f"Watching the screen for {subject}")
+        subject = str(ev.subject or ", ".join(str(k) for k in ev.kinds or []) or "changes")
+        activity.add("screen_watch", str(ev.watch_id if ev.watch_id is not None else ""),
+                     f"Watching the screen for {subject}")
     elif tool == "screen_watch_stop":
         activity.remove_kind("screen_watch")
     elif tool == "deep_task":
-        request = " ".join(str(f.get("request", "")).split())
-        title = f"{str(f.get('kind') or 'Task').capitalize()}: {request[:60]}{'…' if len(request) > 60 else ''}"
-        activity.add("task", _task_id(f), title)
+        request = " ".join(str(ev.request or "").split())
+        title = f"{str(ev.kind or 'Task').capitalize()}: {request[:60]}{'…' if len(request) > 60 else ''}"
+        activity.add("task", _task_id(ev.task_id, ev.id), title)
     elif tool == "cancel_task":
-        for task_id in f.get("cancelled") or []:
+        cancelled = ev.cancelled if isinstance(ev.cancelled, list) else []
+        for task_id in cancelled:
             activity.remove("task", str(task_id))
     else:
         return False
     return True
 
 
-def _timer_id(f: dict) -> str:
-    return str(f.get("id") or f"due-{_int(f.get('due_ms'))}")
+def _on_timer_due(activity: ActivityList, ev: events.TimerDue) -> None:
+    activity.remove("timer", _timer_id(None, ev.due_ms))
 
 
-def _task_id(f: dict) -> str:
-    return str(f.get("task_id") if f.get("task_id") is not None else f.get("id", ""))
+def _on_cue_heard(activity: ActivityList, ev: events.CueHeard) -> None:
+    item = activity.get("watch", str(ev.word or ""))
+    if item is not None and item.one_shot:
+        activity.remove("watch", item.item_id)
+
+
+def _on_task_started(activity: ActivityList, ev: events.TaskStarted) -> None:
+    if activity.get("task", _task_id(ev.task_id)) is None:
+        activity.add("task", _task_id(ev.task_id), f"Background {ev.kind or 'task'}")
+
+
+def _on_task_progress(activity: ActivityList, ev: events.TaskProgress) -> None:
+    activity.set_detail("task", _task_id(ev.task_id), f"{_int(ev.chars):,} characters so far")
+
+
+def _on_task_ended(activity: ActivityList, ev: TaskEnded) -> None:
+    activity.remove("task", _task_id(ev.task_id))
+
+
+def _on_task(activity: ActivityList, ev: events.Task) -> None:
+    """One event for a task's whole life: status running/done/failed/cancelled."""
+    if (ev.status or "running") != "running":
+        activity.remove("task", _task_id(ev.task_id))
+        return
+    activity.add("task", _task_id(ev.task_id), str(ev.title or "Background task"))
+    if isinstance(ev.progress, int | float):
+        activity.set_detail("task", _task_id(ev.task_id), f"{max(0.0, min(1.0, float(ev.progress))) * 100:.0f}%")
+
+
+def _on_item_cancelled(activity: ActivityList, ev: events.ItemCancelled) -> None:
+    activity.remove(str(ev.kind), str(ev.id))
+
+
+TaskEnded = events.TaskResult | events.TaskFailed | events.TaskCancelled | events.TaskDelivered
+_HANDLERS: dict[type[Event], Callable[[ActivityList, Any], bool | None]] = {
+    events.ToolCall: _on_tool_call,
+    events.TimerDue: _on_timer_due,
+    events.CueHeard: _on_cue_heard,
+    events.TaskStarted: _on_task_started,
+    events.TaskProgress: _on_task_progress,
+    **dict.fromkeys(TASK_ENDED, _on_task_ended),
+    events.Task: _on_task,
+    events.ItemCancelled: _on_item_cancelled,
+}
+ACTIVITY_EVENTS = frozenset(_HANDLERS)  # the events the list follows
+
+
+def _timer_id(item_id: object, due_ms: object) -> str:
+    return str(item_id or f"due-{_int(due_ms)}")
+
+
+def _task_id(task_id: object, item_id: object = "") -> str:
+    return str(task_id if task_id is not None else item_id if item_id is not None else "")
 
 
 def _int(value: object) -> int:

@@ -3,7 +3,8 @@
 The window appears at once and says "loading models…"; models load and devices open on the
 session's thread, so a slow or failing start is visible instead of a frozen or missing window.
 Failures are one line (in the window and on stderr), never a traceback. Qt is imported only on
-the window path, so `--headless` works on machines without Qt's system libraries.
+the window path, so `--headless` works on machines without Qt's system libraries (the session and
+the headless terminal sink live in presence.runtime.session and presence.runtime.headless).
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TextIO
+from typing import Any
 
-from presence.core.types import Event
-from presence.gui.session import LOADING, OPENING, Session, live_screen, sound_devices
+from presence.core import events
+from presence.core.events import Event
+from presence.runtime.headless import TerminalPrinter, run_headless
 from presence.runtime.runner import EventSink
+from presence.runtime.session import LOADING, Session, live_screen, sound_devices
 
 NO_DISPLAY = ("presence: no display found (DISPLAY is not set); start it from a desktop session, "
               "or use `presence run --headless`")
@@ -77,56 +80,10 @@ def _run_gui(headless: bool, mic: str | None, speaker: str | None, seconds: floa
     if headless:
         for message in loaded.messages:
             print(f"presence: settings: {message}", file=sys.stderr)
-        printer = _Printer(sys.stdout, sys.stderr)
+        printer = TerminalPrinter(sys.stdout, sys.stderr)
         return run_headless(Session(printer, sound_devices(mic, speaker), open_screen=live_screen), seconds)
     return run_window(lambda sink: Session(sink, sound_devices(mic, speaker), open_screen=live_screen), seconds,
                       store=store, loaded=loaded, guard=guard)
-
-
-# --- headless -------------------------------------------------------------------------------
-class _Printer:
-    """The headless event sink: turns as lines on stdout, errors as one line on stderr."""
-
-    def __init__(self, out: TextIO, err: TextIO) -> None:
-        self._out, self._err = out, err
-        self._lock = threading.Lock()  # the session and runner threads both print
-        self._ready = False
-
-    def __call__(self, event: Event) -> None:
-        f = event.fields
-        line, stream = None, self._out
-        if event.type == "user_text":
-            line = f"You: {f.get('text', '')}"
-        elif event.type == "assistant_text":
-            line = f"Presence: {f.get('text', '')}"
-        elif event.type == "barge_in":
-            line = "Presence: (interrupted)"
-        elif event.type == "error":
-            line, stream = f"presence: {f.get('source', 'error')}: {f.get('message', '')}", self._err
-        elif event.type == "state" and f.get("state") in (LOADING, OPENING):
-            line, stream = f"presence: {f.get('state')}", self._err
-        elif event.type == "state" and f.get("state") == "listening" and not self._ready:
-            self._ready = True
-            line, stream = "presence: listening — speak, or press Ctrl+C to stop", self._err
-        if line is not None:
-            with self._lock:
-                print(line, file=stream, flush=True)
-
-
-def run_headless(session: Session, seconds: float | None) -> int:
-    """Run the session without Qt until it ends, `seconds` pass, or Ctrl+C."""
-    session.start()
-    try:
-        if seconds is not None:
-            session.wait(max(0.0, seconds))
-        else:
-            while not session.wait(0.5):
-                pass
-    except KeyboardInterrupt:
-        session.stop()
-        return 130
-    session.stop()
-    return 1 if session.failed else 0
 
 
 # --- window ---------------------------------------------------------------------------------
@@ -160,9 +117,8 @@ def run_window(make_session: Callable[[EventSink], Session], seconds: float | No
     bridge.connect_to(window.handle_event)
 
     def sink(event: Event) -> None:
-        if event.type == "error":  # also on stderr, one line, for logs and terminals
-            f = event.fields
-            print(f"presence: {f.get('source', 'error')}: {f.get('message', '')}", file=sys.stderr, flush=True)
+        if isinstance(event, events.Error):  # also on stderr, one line, for logs and terminals
+            print(f"presence: {event.source or 'error'}: {event.message}", file=sys.stderr, flush=True)
         bridge.post(event)
 
     session: Session = make_session(sink)

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from presence.core.types import Event
+from presence.core import events
 
 SAMPLE_PANEL: dict[str, Any] = {
     "id": "trip", "title": "Trip to Lyon",
@@ -35,22 +35,21 @@ SAMPLE_PANEL: dict[str, Any] = {
     ]},
 }
 
-SAMPLE_EVENTS = [
-    Event(200, "state", {"state": "listening"}),
-    Event(200, "screen_capture", {"enabled": True}),
-    Event(3400, "user_text", {"text": "Find me a train to Lyon on Saturday morning.", "reply_id": 1}),
-    Event(4200, "assistant_text", {"text": "Looking now; the options are on the right.", "reply_id": 1}),
-    Event(9000, "user_text", {"text": "And set a tea timer for four minutes.", "reply_id": 2}),
-    Event(9800, "tool_call", {"tool": "timer", "seconds": 240, "due_ms": 249_000, "id": "t1"}),
-    Event(9800, "assistant_text", {"text": "Tea timer set for four minutes. I'll tell you when it's time.",
-                                   "reply_id": 2}),
-    Event(12000, "barge_in", {"reply_id": 2, "heard": "Tea timer set for four minutes.",
-                              "cut": "I'll tell you when it's time."}),
-    Event(12400, "tool_call", {"tool": "cue_watch", "word": "coffee", "repeat": False, "id": "w1"}),
-    Event(12600, "task", {"task_id": "trip", "title": "Searching trains", "status": "running", "progress": 0.6}),
-    Event(13000, "panel", {"panel": SAMPLE_PANEL}),
-    Event(13200, "state", {"state": "speaking"}),
-    Event(13200, "level", {"rms": 0.05}),
+SAMPLE_EVENTS: list[events.Event] = [
+    events.State(t_ms=200, state="listening"),
+    events.ScreenCapture(t_ms=200, enabled=True),
+    events.UserText(t_ms=3400, text="Find me a train to Lyon on Saturday morning.", reply_id=1),
+    events.AssistantText(t_ms=4200, text="Looking now; the options are on the right.", reply_id=1),
+    events.UserText(t_ms=9000, text="And set a tea timer for four minutes.", reply_id=2),
+    events.ToolCall(t_ms=9800, tool="timer", seconds=240, due_ms=249_000, id="t1"),
+    events.AssistantText(t_ms=9800, text="Tea timer set for four minutes. I'll tell you when it's time.", reply_id=2),
+    events.BargeIn(t_ms=12000, reply_id=2, heard="Tea timer set for four minutes.",
+                   cut="I'll tell you when it's time."),
+    events.ToolCall(t_ms=12400, tool="cue_watch", word="coffee", repeat=False, id="w1"),
+    events.Task(t_ms=12600, task_id="trip", title="Searching trains", status="running", progress=0.6),
+    events.Panel(t_ms=13000, panel=SAMPLE_PANEL),
+    events.State(t_ms=13200, state="speaking"),
+    events.Level(t_ms=13200, rms=0.05),
 ]
 
 

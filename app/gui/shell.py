@@ -15,8 +15,9 @@ from PySide6.QtCore import QObject, QRect, Signal
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication, QDialog
 
+from presence.core import events
+from presence.core.events import Event
 from presence.core.panels import ScreenRegion
-from presence.core.types import Event
 from presence.gui.hotkeys import GlobalHotkeys
 from presence.gui.settings_dialog import SettingsDialog
 from presence.gui.tray import PresenceTray
@@ -64,10 +65,14 @@ class Shell(QObject):
 
     # --- events (from the bridge, after the window) ------------------------------------------
     def handle_event(self, event: Event) -> None:
-        if event.type == "state" and self.tray is not None:
-            self.tray.set_state(str(event.fields.get("state", "")))
-        elif event.type == "screen_capture" and "paused" in event.fields and self.tray is not None:
-            self.tray.set_pause_checked(bool(event.fields["paused"]))
+        """The tray follows the state and the screen-capture pause; other events are the window's."""
+        if self.tray is None:
+            return
+        match event:
+            case events.State(state=state):
+                self.tray.set_state(str(state))
+            case events.ScreenCapture(paused=paused) if paused is not None:
+                self.tray.set_pause_checked(bool(paused))
 
     # --- window and tray --------------------------------------------------------------------
     def show_window(self) -> None:

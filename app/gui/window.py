@@ -8,6 +8,7 @@ parsed as rich text or HTML, because model output is untrusted data.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from PySide6.QtCore import QElapsedTimer, QEvent, Qt, QTimer, Signal
@@ -26,8 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from presence.core.types import Event
-from presence.gui.activity import ActivityList, handle_activity_event
+from presence.core import events
+from presence.core.events import Event
+from presence.gui.activity import ACTIVITY_EVENTS, ActivityList, handle_activity_event
 from presence.gui.indicators import CaptureIndicator, LevelMeter, StateIndicator
 from presence.gui.panel_widgets import RegionImage
 from presence.gui.panels import PanelArea
@@ -75,6 +77,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Presence")
         self.resize(em(self, 48), em(self, 30))
         self._build(region_image)
+        self._handlers = self._event_handlers()
         self._countdown = QTimer(self)
         self._countdown.timeout.connect(lambda: self.activity.set_now(self.now_ms()))
         self._countdown.start(1000)
@@ -256,53 +259,93 @@ class MainWindow(QMainWindow):
         self._call("cancel_item", kind, item_id)
 
     # --- rendering --------------------------------------------------------------------------
+    def _event_handlers(self) -> dict[type[Event], Callable[[Any], None]]:
+        """What the window does with each kind of event; the others it ignores."""
+        handlers: dict[type[Event], Callable[[Any], None]] = {
+            events.State: self._on_state,
+            events.Level: self._on_level,
+            events.UserPartialText: self._on_user_partial_text,
+            events.UserText: self._on_user_text,
+            events.AssistantText: self._on_assistant_text,
+            events.BargeIn: self._on_barge_in,
+            events.Error: self._on_error,
+            events.Notice: self._on_notice,
+            events.TickStats: self._on_tick_stats,
+            events.Panel: self._on_panel,
+            events.PanelUpdate: self._on_panel_update,
+            events.PanelClose: self._on_panel_close,
+            events.PanelError: self._on_panel_error,
+            events.ScreenCapture: self._on_screen_capture,
+        }
+        return handlers | dict.fromkeys(ACTIVITY_EVENTS, self._on_activity)
+
     def handle_event(self, event: Event) -> None:
         """The single entry point: render one event from the runner or the session."""
-        f, kind = event.fields, event.type
         if event.t_ms >= self._last_t_ms:
             self._last_t_ms = event.t_ms
             self._since_event.restart()
-        if kind == "state":
-            self.set_state(str(f.get("state", "")))
-        elif kind == "level":
-            self.level_meter.set_rms(_float(f.get("rms")))
-        elif kind == "user_partial_text":
-            self.caption_label.setText(f"You: {f.get('text', '')}…")
-            self._caption_reply = None
-        elif kind == "user_text":
-            self.transcript.user_text(event.t_ms, str(f.get("text", "")))
-            self.caption_label.setText(f"You: {f.get('text', '')}")
-            self._caption_reply = None
-        elif kind == "assistant_text":
-            self.transcript.assistant_text(event.t_ms, _reply_id(f), str(f.get("text", "")))
-            self.caption_label.setText(f"Presence: {f.get('text', '')}")
-            self._caption_reply = _reply_id(f)
-        elif kind == "barge_in":
-            self._barge_in(event.t_ms, _reply_id(f), str(f.get("heard", "")), str(f.get("cut", "")))
-        elif kind == "error":
-            source = str(f.get("source", "")).strip()
-            message = str(f.get("message", "")).strip() or "unknown error"
-            self.show_error(f"{source}: {message}" if source else message)
-        elif kind == "notice":
-            self.statusBar().showMessage(" ".join(str(f.get("message", "")).split()), 8000)
-        elif kind == "tick_stats":
-            self.statusBar().showMessage(f"tick p50 {f.get('p50_ms')} ms, max {f.get('max_ms')} ms")
-        elif kind == "panel":
-            self.panels.show_panel(f.get("panel"))
-        elif kind == "panel_update":
-            self.panels.update_panel(f.get("panel_id"), f.get("node_id"), f.get("changes"))
-        elif kind == "panel_close":
-            self.panels.close_panel(f.get("panel_id"))
-        elif kind == "panel_error":  # a panel a model wrote that the runner refused
-            self.show_error(f"panel rejected — {str(f.get('message', '')).strip() or 'invalid panel'}")
-        elif kind == "screen_capture":
-            if "enabled" in f:
-                self.capture_indicator.set_enabled(bool(f["enabled"]))
-            if "paused" in f:
-                self.capture_indicator.set_paused(bool(f["paused"]))
-            if "on" in f:
-                self.capture_indicator.set_active(bool(f["on"]))
-        elif handle_activity_event(self.activity, kind, f):
+        handler = self._handlers.get(type(event))
+        if handler is not None:
+            handler(event)
+
+    def _on_state(self, ev: events.State) -> None:
+        self.set_state(str(ev.state))
+
+    def _on_level(self, ev: events.Level) -> None:
+        self.level_meter.set_rms(_float(ev.rms))
+
+    def _on_user_partial_text(self, ev: events.UserPartialText) -> None:
+        self.caption_label.setText(f"You: {ev.text}…")
+        self._caption_reply = None
+
+    def _on_user_text(self, ev: events.UserText) -> None:
+        self.transcript.user_text(ev.t_ms, str(ev.text))
+        self.caption_label.setText(f"You: {ev.text}")
+        self._caption_reply = None
+
+    def _on_assistant_text(self, ev: events.AssistantText) -> None:
+        reply_id = _reply_id(ev.reply_id)
+        self.transcript.assistant_text(ev.t_ms, reply_id, str(ev.text))
+        self.caption_label.setText(f"Presence: {ev.text}")
+        self._caption_reply = reply_id
+
+    def _on_barge_in(self, ev: events.BargeIn) -> None:
+        self._barge_in(ev.t_ms, _reply_id(ev.reply_id), str(ev.heard), str(ev.cut))
+
+    def _on_error(self, ev: events.Error) -> None:
+        source = str(ev.source).strip()
+        message = str(ev.message).strip() or "unknown error"
+        self.show_error(f"{source}: {message}" if source else message)
+
+    def _on_notice(self, ev: events.Notice) -> None:
+        self.statusBar().showMessage(" ".join(str(ev.message).split()), 8000)
+
+    def _on_tick_stats(self, ev: events.TickStats) -> None:
+        self.statusBar().showMessage(f"tick p50 {ev.p50_ms} ms, max {ev.max_ms} ms")
+
+    def _on_panel(self, ev: events.Panel) -> None:
+        self.panels.show_panel(ev.panel)
+
+    def _on_panel_update(self, ev: events.PanelUpdate) -> None:
+        self.panels.update_panel(ev.panel_id, ev.node_id, ev.changes)
+
+    def _on_panel_close(self, ev: events.PanelClose) -> None:
+        self.panels.close_panel(ev.panel_id)
+
+    def _on_panel_error(self, ev: events.PanelError) -> None:
+        """A panel a model wrote that the runner refused."""
+        self.show_error(f"panel rejected — {str(ev.message).strip() or 'invalid panel'}")
+
+    def _on_screen_capture(self, ev: events.ScreenCapture) -> None:
+        if ev.enabled is not None:
+            self.capture_indicator.set_enabled(bool(ev.enabled))
+        if ev.paused is not None:
+            self.capture_indicator.set_paused(bool(ev.paused))
+        if ev.on is not None:
+            self.capture_indicator.set_active(bool(ev.on))
+
+    def _on_activity(self, ev: Event) -> None:
+        if handle_activity_event(self.activity, ev):
             self.activity.set_now(self.now_ms())
 
     def now_ms(self) -> int:
@@ -326,8 +369,7 @@ class MainWindow(QMainWindow):
         return self.transcript.lines()
 
 
-def _reply_id(fields: dict[str, Any]) -> int | None:
-    value = fields.get("reply_id")
+def _reply_id(value: Any) -> int | None:
     try:
         return int(value) if value is not None else None
     except (TypeError, ValueError):

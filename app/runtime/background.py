@@ -16,7 +16,7 @@ import queue
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -85,7 +85,7 @@ _FINAL = (TaskResult, TaskFailed, TaskCancelled)
 class BackgroundWorker:
     """Runs deep tasks one at a time on a pool thread with its own chat backend.
 
-    backend: a ChatBackend, or a zero-argument factory called on the worker thread at the first task
+    backend: a ChatModel (presence.core.ports), or a zero-argument factory called on the worker thread at the first task
     (so loading the model never blocks the foreground). Only the worker thread touches it.
     """
 
@@ -168,7 +168,7 @@ class BackgroundWorker:
         for _ in self._steps(task_id, pkg, token):
             pass
 
-    def _steps(self, task_id: int, pkg: ContextPackage, token: CancelToken) -> Iterator[None]:
+    def _steps(self, task_id: int, pkg: ContextPackage, token: CancelToken) -> Generator[None, None, None]:
         """One task as steps (one per streamed piece), so a virtual-time worker can interleave it."""
         if token.cancelled:
             return
@@ -240,7 +240,7 @@ class VirtualTimeBackgroundWorker(BackgroundWorker):
         self._clock_ms = 0.0
         self._step_t0 = 0.0
         self._waiting: deque[tuple[int, ContextPackage, CancelToken, int]] = deque()
-        self._current: tuple[Iterator[None], CancelToken] | None = None
+        self._current: tuple[Generator[None, None, None], CancelToken] | None = None
         self._stamped: list[tuple[float, int, TaskItem]] = []
 
     def submit(self, package: ContextPackage, now_ms: int = 0) -> int:

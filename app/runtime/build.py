@@ -1,18 +1,33 @@
 """Assemble a runner from settings and injectable devices: build_app(...).
 
 Model loading is here (once per session); devices and the executor are passed in, so live use,
-replay and tests wire the same runner differently.
+replay and tests wire the same runner differently. The models and devices are typed with their
+ports (presence.core.ports), so mypy checks every real adapter built or passed here against them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from presence.core.ports import (
+    ChatModel,
+    EndOfTurnModel,
+    Microphone,
+    ScreenSource,
+    Speaker,
+    SpeechRecognizer,
+    SpeechSynthesizer,
+    VoiceActivity,
+)
 from presence.core.turns import TurnSettings
 from presence.runtime.engine import ReplyEngine
 from presence.runtime.runner import EventSink, Runner
+
+if TYPE_CHECKING:
+    from presence.models.backends import BackendSpec
 
 
 @dataclass(frozen=True)
@@ -26,9 +41,9 @@ class ModelChoice:
 
 @dataclass
 class Models:
-    vad: Any
+    vad: VoiceActivity
     engine: ReplyEngine
-    endpoint: Any = None
+    endpoint: EndOfTurnModel | None = None
 
 
 def load_models(choice: ModelChoice | None = None, settings: Any = None,
@@ -45,20 +60,52 @@ def load_models(choice: ModelChoice | None = None, settings: Any = None,
     from presence.speech.vad import SileroVad
 
     choice = choice or ModelChoice()
-    engine = ReplyEngine(WhisperAsr(choice.asr_dir), open_chat_model(choice, settings, on_fallback),
-                         PiperTts(choice.voice_onnx), listen_asr=WhisperAsr(choice.asr_dir))
-    return Models(SileroVad(), engine, SmartTurn())
+    asr: SpeechRecognizer = WhisperAsr(choice.asr_dir)
+    listen_asr: SpeechRecognizer = WhisperAsr(choice.asr_dir)  # partial transcripts: their own instance
+    tts: SpeechSynthesizer = PiperTts(choice.voice_onnx)
+    vad: VoiceActivity = SileroVad()
+    endpoint: EndOfTurnModel = SmartTurn()
+    engine = ReplyEngine(asr, open_chat_model(choice, settings, on_fallback), tts, listen_asr=listen_asr)
+    return Models(vad, engine, endpoint)
 
 
-def open_chat_model(choice: ModelChoice, settings: Any, on_fallback: Any) -> Any:
+def open_chat_model(choice: ModelChoice, settings: Any, on_fallback: Any) -> ChatModel:
     from presence.models.llm import LlamaChatSession
 
     if settings is None or "fg_backend" not in settings:
         return LlamaChatSession(choice.llm_gguf)
-    from presence.models.backends import BackendSpec, open_with_fallback
+    from presence.models.backends import open_with_fallback
 
-    return open_with_fallback(BackendSpec.from_settings(settings, "fg", timeout_s=6.0), on_fallback,
+    return open_with_fallback(backend_spec(settings, "fg", timeout_s=6.0), on_fallback,
                               server_system_prompt=foreground_server_prompt())
+
+
+# The settings schema's name for a backend kind -> BackendSpec's (the OpenAI-compatible one is "server").
+_SETTINGS_KINDS = {"server": "openai"}
+
+
+def backend_spec(settings: Mapping[str, Any], role: str, timeout_s: float | None = None) -> BackendSpec:
+    """The chat model the user's settings choose for role "fg" or "bg", as a typed BackendSpec.
+
+    Reads the keys {role}_backend, _server_url, _server_model, _server_key, _server_images and
+    _gguf_path (presence.settings.schema). Only the fields the chosen kind uses are taken, so stale
+    values elsewhere cannot make a valid choice fail. Raises ValueError (a spec that does not
+    validate) or KeyError (a key missing).
+    """
+    from presence.models.backends import BackendSpec
+
+    raw = str(settings[f"{role}_backend"])
+    kind = _SETTINGS_KINDS.get(raw, raw)
+    fields: dict[str, Any] = {"kind": kind}
+    if kind == "openai":
+        fields |= {"url": settings[f"{role}_server_url"], "model": settings[f"{role}_server_model"],
+                   "api_key": settings[f"{role}_server_key"],
+                   "accepts_images": bool(settings.get(f"{role}_server_images", False))}
+    elif kind == "gguf":
+        fields["gguf_path"] = settings[f"{role}_gguf_path"]
+    if timeout_s is not None:
+        fields["timeout_s"] = timeout_s
+    return BackendSpec(**fields)
 
 
 def foreground_server_prompt() -> str:
@@ -70,7 +117,7 @@ def foreground_server_prompt() -> str:
     return with_panels(SYSTEM_PROMPT)
 
 
-def build_desk_for(executor: Any, delivery: str = "when_idle", spec: Any = None,
+def build_desk_for(executor: Any, delivery: str = "when_idle", spec: BackendSpec | None = None,
                    on_fallback: Any = None) -> Any:
     """Background work on the model the settings chose (spec; None = embedded), on a logical clock
     (embedded) when the foreground runs on one."""
@@ -90,24 +137,22 @@ def build_desk_for(executor: Any, delivery: str = "when_idle", spec: Any = None,
     return BackgroundDesk(VirtualTimeBackgroundWorker(open_model, tools=MODEL_TOOLS), DeliveryPolicy(delivery))
 
 
-def background_choice(user_settings: Any) -> tuple[str, Any, str]:
+def background_choice(user_settings: Any) -> tuple[str, BackendSpec | None, str]:
     """(delivery mode, backend spec or None for the embedded model, why the choice was not usable)
     from the user's settings."""
     if not user_settings:
         return "when_idle", None, ""
-    from presence.models.backends import BackendSpec
-
     delivery = str(user_settings.get("task_delivery", "when_idle"))
     if "bg_backend" not in user_settings:
         return delivery, None, ""
     try:
-        return delivery, BackendSpec.from_settings(user_settings, "bg"), ""
+        return delivery, backend_spec(user_settings, "bg"), ""
     except (ValueError, KeyError) as exc:
         return delivery, None, f"background model: {exc}; using the embedded model"
 
 
-def build_app(models: Models, mic: Any, speaker: Any, executor: Any, sink: EventSink,
-              settings: TurnSettings | None = None, screen: Any = None, background: bool = True,
+def build_app(models: Models, mic: Microphone, speaker: Speaker, executor: Any, sink: EventSink,
+              settings: TurnSettings | None = None, screen: ScreenSource | None = None, background: bool = True,
               user_settings: Any = None) -> Runner:
     """user_settings: the settings file's values, where the background model and the delivery of
     its results are chosen (the foreground model was chosen when the models were loaded)."""
@@ -115,7 +160,7 @@ def build_app(models: Models, mic: Any, speaker: Any, executor: Any, sink: Event
     models.engine.reset()
     desk = _desk(executor, sink, user_settings) if background else None
     watcher = build_screen_watcher(executor) if screen is not None else None
-    models.engine.has_background_work = desk.has_work if desk is not None else (lambda: False)
+    models.engine.has_background_work = desk.work_signal if desk is not None else (lambda: False)
     from presence.speech.echo import EchoCanceller
 
     return Runner(mic, speaker, models.vad, models.engine, executor, sink, settings, endpoint=models.endpoint,
@@ -135,12 +180,12 @@ def build_screen_watcher(executor: Any) -> Any:
 
 
 def _desk(executor: Any, sink: EventSink, user_settings: Any) -> Any:
-    from presence.core.types import Event
+    from presence.core.events import BackendFallback
 
     def fallback(exc: Any) -> None:
-        sink(Event(0, "backend_fallback", {"role": "background", "message": str(exc)}))
+        sink(BackendFallback(role="background", message=str(exc)))
 
     delivery, spec, problem = background_choice(user_settings)
     if problem:
-        sink(Event(0, "backend_fallback", {"role": "background", "message": problem}))
+        sink(BackendFallback(role="background", message=problem))
     return build_desk_for(executor, delivery, spec, fallback)

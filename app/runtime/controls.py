@@ -1,38 +1,27 @@
-"""Controller methods the window, tray and panels call (thread-safe: queued, run at the next tick).
+"""Controller commands from the window, tray and panels (thread-safe: queued, run at the next tick).
 
-A mixin of Runner. Each public method only queues a command; the tick thread applies it, so no
-widget ever touches runner state directly.
+Each public method only queues a command; the tick thread applies it, so no widget ever touches
+runner state directly.
 """
 
 from __future__ import annotations
 
 import queue
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from presence.core.task_panels import task_id_of_panel
+from presence.core import turns
+from presence.core.task_panels import panel_item
+from presence.core.timekeeping import Timekeeper
+from presence.runtime.context import Emitter
+from presence.runtime.deskwork import DeskWork
+from presence.runtime.screenwork import ScreenWork
 
 _BACKCHANNEL_EVERY_MS = {"rare": 15_000, "normal": 8_000, "often": 5_000}
 
 
-def panel_item(panel_id: str, action_id: str) -> tuple[str, str] | None:
-    """The (kind, id) a panel button cancels, as cancel_item takes it; None for other actions.
-
-    The panel's id names the item: "task-3" is task 3, "timer-2" the timer of that id, "watch-tea"
-    the watch for "tea". A panel whose id names none (a model's own panel) acts on every item of the
-    kind, as the spoken "cancel the timer" does.
-    """
-    if action_id == "cancel_task":
-        task_id = task_id_of_panel(panel_id)
-        return "task", "" if task_id is None else str(task_id)
-    if action_id == "cancel_timer":
-        return "timer", panel_id if panel_id.startswith("timer-") else ""
-    if action_id == "stop_watch":
-        return "watch", panel_id.removeprefix("watch-") if panel_id.startswith("watch-") else ""
-    return None
-
-
-def turn_settings_from(settings: Any, base: Any) -> Any:
+def turn_settings_from(settings: Any, base: turns.TurnSettings) -> turns.TurnSettings:
     """The turn-taking thresholds the user's settings imply (the rest stay as measured)."""
     changes: dict[str, Any] = {}
     if "backchannels" in settings:
@@ -44,17 +33,16 @@ def turn_settings_from(settings: Any, base: Any) -> Any:
     return replace(base, **changes)
 
 
-class ControlsMixin:
-    """Needs the Runner's settings, time (Timekeeper), desk, screen watcher, engine and emit()."""
-
-    def _init_controls(self) -> None:
+class Controls:
+    def __init__(self, time: Timekeeper, desk: DeskWork, screen: ScreenWork, engine: Any, emit: Emitter,
+                 turn_settings: Callable[[turns.TurnSettings], None],
+                 current_turn_settings: Callable[[], turns.TurnSettings]) -> None:
+        self.time, self.desk, self.screen, self.engine, self.emit = time, desk, screen, engine, emit
+        self._set_turn_settings, self._turn_settings = turn_settings, current_turn_settings
         self._commands: queue.SimpleQueue[tuple[str, tuple[Any, ...]]] = queue.SimpleQueue()
-        self.screen_paused = False
+        self._muted = False
 
     # --- called from other threads -------------------------------------------------------------
-    def observe_now(self) -> None:
-        self.observe_screen()
-
     def panel_action(self, panel_id: str, action_id: str) -> None:
         self._commands.put(("panel_action", (panel_id, action_id)))
 
@@ -67,8 +55,15 @@ class ControlsMixin:
     def apply_settings(self, settings: dict[str, Any]) -> None:
         self._commands.put(("settings", (dict(settings),)))
 
+    def set_muted(self, muted: bool) -> None:
+        self._commands.put(("muted", (muted,)))
+
     # --- on the tick thread --------------------------------------------------------------------
-    def _run_commands(self) -> None:
+    @property
+    def muted(self) -> bool:
+        return self._muted
+
+    def tick(self) -> None:
         while True:
             try:
                 name, args = self._commands.get_nowait()
@@ -76,11 +71,14 @@ class ControlsMixin:
                 return
             getattr(self, f"_do_{name}")(*args)
 
+    def _do_muted(self, muted: bool) -> None:
+        self._muted = muted
+
     def _do_panel_action(self, panel_id: str, action_id: str) -> None:
         self.emit("panel_action", panel_id=panel_id, action_id=action_id)
         if action_id == "dismiss":  # the window has closed it already; a task goes on without its panel
-            if self.desk is not None:
-                self.desk.dismissed(panel_id)
+            if self.desk.desk is not None:
+                self.desk.desk.dismissed(panel_id)
             self.emit("panel_close", panel_id=panel_id)
             return
         item = panel_item(panel_id, action_id)
@@ -92,26 +90,24 @@ class ControlsMixin:
             cancelled = self.time.cancel_timer(item_id) if item_id else self.time.cancel_timers()
         elif kind == "watch":
             cancelled = self.time.stop_cue(item_id) if item_id else self.time.stop_cues()
-        elif kind == "screen_watch" and self.screen_watch is not None:
-            cancelled = self.screen_watch.stop_watches()
-        elif kind == "task" and self.desk is not None:
-            cancelled = self._desk_cancel(int(item_id) if item_id.isdigit() else None)
+        elif kind == "screen_watch" and self.screen.screen_watch is not None:
+            cancelled = self.screen.screen_watch.stop_watches()
+        elif kind == "task" and self.desk.desk is not None:
+            cancelled = self.desk.cancel(int(item_id) if item_id.isdigit() else None)
         else:
             cancelled = 0
         self.emit("item_cancelled", kind=kind, id=item_id, cancelled=cancelled)
 
     def _do_screen_paused(self, paused: bool) -> None:
-        self.screen_paused = paused
-        self.emit("screen_paused", paused=paused)
+        self.screen.set_paused(paused)
 
     def _do_settings(self, settings: dict[str, Any]) -> None:
-        self.settings = turn_settings_from(settings, self.settings)
+        self._set_turn_settings(turn_settings_from(settings, self._turn_settings()))
         speed, tts = settings.get("voice_speed"), getattr(self.engine, "tts", None)
-        if speed and hasattr(tts, "set_speed"):
+        if speed and tts is not None and hasattr(tts, "set_speed"):
             tts.set_speed(float(speed))
         delivery = settings.get("task_delivery")
-        if delivery and self.desk is not None:
-            self.desk.set_delivery(str(delivery))
-        if hasattr(self, "_apply_screen_settings"):
-            self._apply_screen_settings(settings)  # window exclusions, monitor (runtime/screenwork.py)
+        if delivery and self.desk.desk is not None:
+            self.desk.desk.set_delivery(str(delivery))
+        self.screen.apply_settings(settings)  # window exclusions, monitor, OCR engine
         self.emit("settings_applied", keys=len(settings))

@@ -10,12 +10,16 @@ shown (or reported as a `panel_error`).
 
 from __future__ import annotations
 
+import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
+from presence.core import events
+from presence.core.events import Event
 from presence.core.panel_fence import block_event
 from presence.core.task_panels import TaskPanels
 from presence.runtime.background import (
@@ -68,11 +72,23 @@ class DeliveryPolicy:
         self._turns = 0
         self._turns_at: dict[int, int] = {}
         self._pending: deque[Delivery] = deque()
+        self._has_pending = threading.Event()  # mirrors bool(_pending) for other threads (see WorkSignal)
         self._idle = 0
 
     @property
     def pending(self) -> list[Delivery]:
         return list(self._pending)
+
+    @property
+    def pending_flag(self) -> threading.Event:
+        """Set while a delivery waits; any thread may read it (only this policy sets or clears it)."""
+        return self._has_pending
+
+    def _synced(self) -> None:
+        if self._pending:
+            self._has_pending.set()
+        else:
+            self._has_pending.clear()
 
     def submitted(self, task_id: int) -> None:
         self._turns_at[task_id] = self._turns
@@ -83,6 +99,7 @@ class DeliveryPolicy:
     def forget(self, task_id: int) -> None:
         self._turns_at.pop(task_id, None)
         self._pending = deque(d for d in self._pending if d.task_id != task_id)
+        self._synced()
 
     def add(self, item: TaskResult | TaskFailed) -> Delivery:
         late = self._turns > self._turns_at.pop(item.task_id, self._turns)
@@ -92,10 +109,12 @@ class DeliveryPolicy:
         else:
             d = Delivery(item.task_id, introduce(item.text, late), speak, late)
         self._pending.append(d)
+        self._synced()
         return d
 
     def requeue(self, delivery: Delivery) -> None:
         self._pending.appendleft(delivery)
+        self._synced()
 
     def step(self, user_talking: bool, assistant_busy: bool) -> list[Delivery]:
         self._idle = 0 if (user_talking or assistant_busy) else self._idle + 1
@@ -104,24 +123,44 @@ class DeliveryPolicy:
         if self.mode is DeliveryMode.SILENT:
             out = list(self._pending)
             self._pending.clear()
+            self._synced()
             return out
         ready = not user_talking if self.mode is DeliveryMode.INTERRUPT else self._idle >= self.idle_ticks
         if not ready:
             return []
         self._idle = 0  # the assistant is about to speak
-        return [self._pending.popleft()]
+        delivery = self._pending.popleft()
+        self._synced()
+        return [delivery]
+
+
+class WorkSignal:
+    """Is there background work (tasks running, or results waiting to be delivered)? Read-only and
+    safe from any thread: the inference thread holds this (ReplyEngine.has_background_work, to word
+    the cancel acknowledgment), never the desk, which is runner-thread only.
+
+    Reads only thread-safe state: the worker's task list (under the worker's lock) and the policy's
+    pending flag (a threading.Event the policy keeps in step with its queue).
+    """
+
+    __slots__ = ("_active", "_pending")
+
+    def __init__(self, active: Callable[[], Sequence[int]], pending: threading.Event) -> None:
+        self._active = active
+        self._pending = pending
+
+    def __call__(self) -> bool:
+        return self._pending.is_set() or bool(self._active())
 
 
 # --- the runner's one object --------------------------------------------------------------------
 
-DeskEvent = tuple[str, dict[str, Any]]  # (event type, fields) for Runner.emit(type, **fields)
-
-
 class BackgroundDesk:
     """Transcript log + worker + delivery policy + task panels behind the few calls the runner makes.
 
-    Runner thread only (the worker's own thread never calls this). Each call returns the events to
-    emit, so the event log shows every tool call, progress step, result, delivery and panel.
+    Runner thread only (the worker's own thread never calls this; other threads get `work_signal`).
+    Each call returns the events to emit, so the event log shows every tool call, progress step,
+    result, delivery and panel.
     """
 
     def __init__(self, worker: BackgroundWorker, policy: DeliveryPolicy | None = None,
@@ -150,70 +189,73 @@ class BackgroundDesk:
     def busy(self) -> bool:
         return bool(self.worker.active())
 
-    def has_work(self) -> bool:
-        """Running tasks or results waiting to be delivered. Safe to call from the inference thread
-        (the engine uses it to word the cancel acknowledgment)."""
-        return bool(self.worker.active()) or len(self.policy._pending) > 0
+    @cached_property
+    def work_signal(self) -> WorkSignal:
+        """What other threads may know of this desk's work (the engine's has_background_work)."""
+        return WorkSignal(self.worker.active, self.policy.pending_flag)
 
-    def start(self, request: str, kind: str, now_ms: int, screen_text: str = "") -> tuple[int, list[DeskEvent]]:
+    def has_work(self) -> bool:
+        """Running tasks or results waiting to be delivered (other threads read `work_signal` instead)."""
+        return self.work_signal()
+
+    def start(self, request: str, kind: str, now_ms: int, screen_text: str = "") -> tuple[int, list[Event]]:
         """Hand a request over; its progress panel appears at once."""
         pkg = self.log.package(request, kind, now_ms, screen_text)
         task_id = self.worker.submit(pkg, now_ms)
         self.policy.submitted(task_id)
-        call = ("tool_call", {"tool": "deep_task", "task_id": task_id, "kind": kind, "request": request,
-                              "transcript_lines": len(pkg.transcript), "screen_chars": len(pkg.screen_text)})
+        call = events.ToolCall(tool="deep_task", task_id=task_id, kind=kind, request=request,
+                               transcript_lines=len(pkg.transcript), screen_chars=len(pkg.screen_text))
         return task_id, [call, *self.panels.submitted(task_id, kind, request)]
 
-    def cancel(self, task_id: int | None = None) -> tuple[list[int], list[DeskEvent]]:
+    def cancel(self, task_id: int | None = None) -> tuple[list[int], list[Event]]:
         """Cancel one task or (None) all running and queued ones, and drop their results still waiting
         to be delivered; their panels close."""
         pending = [d.task_id for d in self.policy.pending if task_id is None or d.task_id == task_id]
         ids = sorted(set(self.worker.cancel(task_id) + pending))
-        events: list[DeskEvent] = [("tool_call", {"tool": "cancel_task", "cancelled": ids})]
+        out: list[Event] = [events.ToolCall(tool="cancel_task", cancelled=ids)]
         for t in ids:
             self.policy.forget(t)
-            events += self.panels.cancelled(t)
-        return ids, events
+            out += self.panels.cancelled(t)
+        return ids, out
 
     def dismissed(self, panel_id: str) -> bool:
         """The user closed a panel; a task panel gets no more updates (the task itself goes on)."""
         return self.panels.dismissed(panel_id)
 
     def tick(self, user_talking: bool, assistant_busy: bool,
-             now_ms: int | None = None) -> tuple[list[DeskEvent], list[Delivery]]:
+             now_ms: int | None = None) -> tuple[list[Event], list[Delivery]]:
         """Drain the worker and ask the policy; call once per tick (now_ms: the runner's logical time)."""
         self._ticks += 1
         t_ms = now_ms if now_ms is not None else self._ticks * 200
-        events: list[DeskEvent] = []
+        out: list[Event] = []
         for item in self.worker.poll(now_ms):
             if isinstance(item, TaskStarted):
-                events.append(("task_started", {"task_id": item.task_id, "kind": item.kind}))
-                events += self.panels.started(item.task_id)
+                out.append(events.TaskStarted(task_id=item.task_id, kind=item.kind))
+                out += self.panels.started(item.task_id)
             elif isinstance(item, TaskProgress):
-                events.append(("task_progress", {"task_id": item.task_id, "chars": item.chars, "text": item.text}))
-                events += self.panels.progress(item.task_id, item.text, t_ms)
+                out.append(events.TaskProgress(task_id=item.task_id, chars=item.chars, text=item.text))
+                out += self.panels.progress(item.task_id, item.text, t_ms)
             elif isinstance(item, TaskToolCall):
-                events.append(("tool_call", {"tool": item.tool, "task_id": item.task_id, "arguments": item.arguments,
-                                             "result": item.result}))
+                out.append(events.ToolCall(tool=item.tool, task_id=item.task_id, arguments=item.arguments,
+                                           result=item.result))
             elif isinstance(item, TaskResult):
-                events.append(("task_result", {"task_id": item.task_id, "kind": item.kind, "text": item.text,
-                                               "elapsed_s": round(item.elapsed_s, 2)}))
-                events += self.panels.finished(item.task_id, item.text, item.elapsed_s)
-                events += [block_event(block) for block in item.panels]
+                out.append(events.TaskResult(task_id=item.task_id, kind=item.kind, text=item.text,
+                                             elapsed_s=round(item.elapsed_s, 2)))
+                out += self.panels.finished(item.task_id, item.text, item.elapsed_s)
+                out += [block_event(block) for block in item.panels]
                 self.policy.add(item)
             elif isinstance(item, TaskFailed):
-                events.append(("task_failed", {"task_id": item.task_id, "message": item.message}))
-                events += self.panels.failed(item.task_id, f"{FAILED} ({item.message})")
+                out.append(events.TaskFailed(task_id=item.task_id, message=item.message))
+                out += self.panels.failed(item.task_id, f"{FAILED} ({item.message})")
                 self.policy.add(item)
             elif isinstance(item, TaskCancelled):
-                events.append(("task_cancelled", {"task_id": item.task_id}))
-                events += self.panels.cancelled(item.task_id)
+                out.append(events.TaskCancelled(task_id=item.task_id))
+                out += self.panels.cancelled(item.task_id)
                 self.policy.forget(item.task_id)
         deliveries = self.policy.step(user_talking, assistant_busy)
         for d in deliveries:
-            events.append(("task_delivered", {"task_id": d.task_id, "text": d.text, "spoken": d.speak,
-                                              "late": d.late}))
-        return events, deliveries
+            out.append(events.TaskDelivered(task_id=d.task_id, text=d.text, spoken=d.speak, late=d.late))
+        return out, deliveries
 
     def close(self) -> None:
         self.worker.close()

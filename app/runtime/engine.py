@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
 from presence.core import skills, tools
 from presence.core.intents import CueRequest, TimerRequest, parse_intent
 from presence.core.panel_fence import FencedBlock, PanelFenceFilter, PanelOutput, block_event
+from presence.core.ports import ChatModel, ImageChatModel, SpeechRecognizer, SpeechSynthesizer
 from presence.core.text import SentenceSplitter, clean_reply
 from presence.core.types import (
     Announcement,
@@ -34,9 +35,10 @@ NOT_SURE = "I'm not sure. A bigger model can be configured in settings."
 
 
 class ReplyEngine:
-    def __init__(self, asr: Any, llm: Any, tts: Any, now: Callable[[], datetime] = datetime.now,
-                 max_reply_tokens: int = 80, has_background_work: Callable[[], bool] = lambda: False,
-                 listen_asr: Any = None) -> None:
+    def __init__(self, asr: SpeechRecognizer, llm: ChatModel, tts: SpeechSynthesizer,
+                 now: Callable[[], datetime] = datetime.now, max_reply_tokens: int = 80,
+                 has_background_work: Callable[[], bool] = lambda: False,
+                 listen_asr: SpeechRecognizer | None = None) -> None:
         self.asr, self.llm, self.tts = asr, llm, tts
         # partial transcripts run on the runner's listening lane, beside the reply work: their own
         # model instance, so no model is used by two threads at once
@@ -45,7 +47,9 @@ class ReplyEngine:
         self._max_tokens = max_reply_tokens
         self._splitter = SentenceSplitter()
         self._checkpoints: dict[int, Any] = {}
-        self.has_background_work = has_background_work  # set by build_app once the background desk exists
+        # Read on the inference thread: a thread-safe read-only signal (presence.runtime.desk.WorkSignal,
+        # set by build_app once the background desk exists), never the runner-thread-only desk itself.
+        self.has_background_work = has_background_work
         # Said at once when a turn ends and the answer is not ready yet (synthesized at load).
         # Short on purpose (< 0.5 s): a filler said into what turns out to be a pause must not take the turn.
         self.fillers = [(t, a) for t in ("Hmm.", "Um.", "Mm-hm.", "So.") if len(a := self._prompt(t)) <= 8000]
@@ -150,8 +154,8 @@ class ReplyEngine:
                             images: tuple[str, ...] = ()) -> Iterator[Any]:
         """The model answers a user turn that carries context (fenced screen text, a screenshot for a
         model that accepts images), streamed like any reply."""
-        if images:
-            self.llm.add_user(prompt, images=images)
+        if images:  # the caller sends images only to a model that accepts them
+            cast(ImageChatModel, self.llm).add_user(prompt, images=images)
         else:
             self.llm.add_user(prompt)
         yield from self._stream_llm(reply_id, token)

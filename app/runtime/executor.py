@@ -132,7 +132,7 @@ class VirtualTimeExecutor:
         while self._clock_ms < now_ms:
             if self._current is None and not self._next_job():
                 break
-            if self._clock_ms >= now_ms:
+            if self._clock_ms >= now_ms or self._current is None:
                 break
             steps, token = self._current
             t0 = time.perf_counter()

@@ -9,7 +9,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from presence.core.types import TICK_SAMPLES, Event
+from presence.core import events
+from presence.core.events import Event
+from presence.core.types import TICK_SAMPLES
 from presence.devices.audio_files import read_wav_16k_mono, write_wav_16k_mono
 from presence.devices.fakes import PngFolderScreen, RecordingSpeaker, WavMicrophone
 from presence.runtime.build import Models, build_app
@@ -49,8 +51,8 @@ def replay(opts: ReplayOptions, models: Models) -> list[Event]:
     mic = WavMicrophone(audio, realtime=not opts.fast, echo_from=speaker, echo_gain=opts.echo_gain,
                         echo_delay_ms=opts.echo_delay_ms, tail_ms=opts.tail_ms)
     executor = VirtualTimeExecutor() if opts.fast else ThreadExecutor()
-    events: list[Event] = []
-    runner = build_app(models, mic, speaker, executor, events.append, screen=screen)
+    log: list[Event] = []
+    runner = build_app(models, mic, speaker, executor, log.append, screen=screen)
     try:
         runner.run()
     finally:
@@ -58,13 +60,13 @@ def replay(opts: ReplayOptions, models: Models) -> list[Event]:
         runner.close_workers()
     write_wav_16k_mono(opts.out / "assistant.wav", speaker.segment(0, max(len(audio), len(speaker))))
     with open(opts.out / "events.jsonl", "w", encoding="utf-8") as f:
-        for e in events:
-            if e.type != "level":  # the microphone meter, 5 times a second: for the window, not the log
+        for e in log:
+            if not isinstance(e, events.Level):  # the microphone meter, 5 times a second: for the window, not the log
                 f.write(e.to_json() + "\n")
-    return events
+    return log
 
 
-def summary_lines(events: list[Event]) -> list[str]:
-    keep = ("user_text", "assistant_text", "barge_in", "error")
+def summary_lines(log: list[Event]) -> list[str]:
+    keep = (events.UserText, events.AssistantText, events.BargeIn, events.Error)
     return [f"{e.t_ms / 1000:7.2f}s {e.type}: {json.dumps(e.fields, ensure_ascii=False)}"
-            for e in events if e.type in keep]
+            for e in log if isinstance(e, keep)]

@@ -1,6 +1,6 @@
 """The runner's side of screen presence: watches, alerts, push-to-observe, the capture indicator.
 
-A mixin of Runner. The watcher (presence.screen.watch.ScreenWatcher) does change detection and
+The watcher (presence.screen.watch.ScreenWatcher) does change detection and
 OCR off the tick thread and returns alerts with redacted text; this turns them into speech and
 events. Screen text is data: it is spoken or summarised, never parsed for commands.
 
@@ -20,11 +20,15 @@ fenced screen text (and the screenshot for a model that accepts images).
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from presence.core.text import clean_reply
 from presence.core.types import Announcement
+from presence.runtime.context import Emitter
+from presence.runtime.reply import ReplySlot
+from presence.screen.privacy import redact
 from presence.screen.questions import (
     NO_SCREEN_ANSWER,
     PAUSED_ANSWER,
@@ -35,7 +39,7 @@ from presence.screen.questions import (
 )
 from presence.screen.requests import StopWatching, WatchRequest
 from presence.screen.watch import ScreenAlert, ScreenRead, describe_screen
-from presence.settings.schema import BY_KEY
+from presence.screen.windows import DEFAULT_EXCLUSIONS
 
 VISION_MAX_TOKENS = 120
 SCREEN_FRESH_MS = 30_000  # an older read is not "what is on screen now": a question reads it again
@@ -51,15 +55,14 @@ class _PendingQuestion:
     asked_ms: int
 
 
-class ScreenMixin:
-    """Needs the Runner's screen source, watcher (both may be None), executor, engine, reply id and emit()."""
+Announce = Callable[..., None]
 
-    screen: Any
-    screen_watch: Any
-    _reply_id: int | None  # the reply a screen question's answer belongs to (Runner)
-    _reply_token: Any
 
-    def _init_screen(self) -> None:
+class ScreenWork:
+    def __init__(self, screen: Any, screen_watch: Any, replies: ReplySlot, executor: Any, engine: Any,
+                 emit: Emitter, announce: Announce) -> None:
+        self.screen, self.screen_watch, self.replies = screen, screen_watch, replies
+        self.executor, self.engine, self.emit, self._announce = executor, engine, emit, announce
         self._watch_speech: dict[int, tuple[str, Any]] = {}  # watch id -> pre-synthesized headline
         self._observe_flag = threading.Event()
         self._told_no_titles = False
@@ -69,11 +72,20 @@ class ScreenMixin:
         self._last_read: ScreenRead | None = None
         self._last_read_ms: int | None = None
         self._capture_allowed = True  # the "Capture the screen" setting (replay and tests apply none)
-        self.screen_text = ""  # the latest redacted screen text (context for deep tasks)
+        self.paused = False  # the user paused capture (tray, window)
+        self.text = ""  # the latest redacted screen text (context for deep tasks)
         if self.screen is not None and hasattr(self.screen, "set_exclusions"):  # privacy first: the defaults
-            self.screen.set_exclusions(tuple(BY_KEY["screen_exclusions"].default))
+            self.screen.set_exclusions(DEFAULT_EXCLUSIONS)
 
-    def _apply_screen_settings(self, settings: dict[str, Any]) -> None:
+    @property
+    def now_ms(self) -> int:
+        return self.emit.clock.now_ms
+
+    def set_paused(self, paused: bool) -> None:
+        self.paused = paused
+        self.emit("screen_paused", paused=paused)
+
+    def apply_settings(self, settings: dict[str, Any]) -> None:
         """Exclusions, OCR engine and monitor from the settings (tick thread; the capture and OCR threads
         pick them up)."""
         if "screen_capture_enabled" in settings:
@@ -82,6 +94,16 @@ class ScreenMixin:
             return
         if "screen_exclusions" in settings and hasattr(self.screen, "set_exclusions"):
             self.screen.set_exclusions(tuple(settings["screen_exclusions"]))
+        fps = settings.get("screen_fps")
+        if fps is not None and hasattr(self.screen, "set_fps") and \
+                getattr(getattr(self.screen, "settings", None), "active_fps", None) != fps:
+            self.screen.set_fps(float(fps))
+        if "screen_redaction" in settings and self.screen_watch is not None \
+                and hasattr(self.screen_watch, "set_redaction"):
+            on = bool(settings["screen_redaction"])
+            self.screen_watch.set_redaction(on)
+            if on:
+                self.text = redact(self.text)  # what we already hold is masked too
         engine = settings.get("screen_ocr_engine")
         if engine and self.screen_watch is not None and hasattr(self.screen_watch.reader, "choose_engine"):
             self.screen_watch.reader.choose_engine(str(engine))
@@ -106,7 +128,7 @@ class ScreenMixin:
         """Push-to-observe (hotkey, tray): read the whole screen at the next tick. Thread-safe."""
         self._observe_flag.set()
 
-    def _screen_accept(self, intent: Any, text: str, audio: Any) -> bool:
+    def accept(self, intent: Any, text: str, audio: Any) -> bool:
         if isinstance(intent, ScreenQuestion):
             self._screen_question(intent)
             return True
@@ -126,7 +148,7 @@ class ScreenMixin:
             self._watch_speech.clear()
         return True
 
-    def _screen_tick(self) -> None:
+    def tick(self) -> None:
         if self.screen_watch is None or self.screen is None:
             return
         if self._observe_flag.is_set():
@@ -135,7 +157,7 @@ class ScreenMixin:
             self.screen_watch.request_read()
             self.emit("observe_requested")
         self._check_question()
-        need = self.screen_watch.needs_frames and not getattr(self, "screen_paused", False)
+        need = self.screen_watch.needs_frames and not self.paused
         if need != self._capturing:
             self._capturing = need
             if hasattr(self.screen, "set_capturing"):
@@ -153,13 +175,13 @@ class ScreenMixin:
                 self._screen_read(ev)
 
     def _screen_read(self, ev: ScreenRead) -> None:
-        self.screen_text = ev.state.context_text()
+        self.text = ev.state.context_text()
         self._last_read, self._last_read_ms = ev, self.now_ms
         summary = describe_screen(ev.state)
         self.emit("screen_read", text=summary, frame_t_ms=ev.frame_t_ms, window=ev.state.active_title or "")
         pending, self._question = self._question, None
         wanted, self._summary_wanted = self._summary_wanted, False
-        if pending is not None and pending.reply_id == self._reply_id:
+        if pending is not None and pending.reply_id == self.replies.wanted_id:
             self._answer_question(pending.reply_id, pending.question, ev.state, ev.pixels)
             return  # the question is the answer to push-to-observe too
         if not wanted:
@@ -174,11 +196,13 @@ class ScreenMixin:
     # --- questions about the screen --------------------------------------------------------------
     def _screen_question(self, question: ScreenQuestion) -> None:
         """Answer from a recent read, or read now and answer when it arrives; never capture when paused."""
-        rid = self._reply_id
+        rid = self.replies.wanted_id
         self.emit("screen_question", kind=question.kind.value, text=question.text)
+        if rid is None:
+            return  # no reply wants the answer any more
         if self.screen is None or self.screen_watch is None or not self._capture_allowed:
             self._answer_plain(rid, question, NO_SCREEN_ANSWER)
-        elif getattr(self, "screen_paused", False):
+        elif self.paused:
             self._answer_plain(rid, question, PAUSED_ANSWER)
         elif self._screen_fresh():
             read = self._last_read
@@ -204,10 +228,10 @@ class ScreenMixin:
         pending = self._question
         if pending is None:
             return
-        if pending.reply_id != self._reply_id:
+        if pending.reply_id != self.replies.wanted_id:
             self._question = None
             return
-        if getattr(self, "screen_paused", False):
+        if self.paused:
             answer = PAUSED_ANSWER
         elif self.now_ms - pending.asked_ms > QUESTION_TIMEOUT_MS:
             answer = UNREADABLE_ANSWER
@@ -238,8 +262,9 @@ class ScreenMixin:
     def _submit_answer(self, rid: int, job: Any) -> None:
         """The answer ends the question's reply: a barge-in cancels it as it would any reply."""
         token = self.executor.submit(job, self.now_ms, name=f"screen-answer-{rid}")
-        if rid == self._reply_id:
-            self._reply_token = token
+        reply = self.replies.wanted
+        if reply is not None and reply.id == rid:
+            reply.attach(token)
 
     @staticmethod
     def _screen_prompt(question: str, state: Any, pixels: Any) -> tuple[str, tuple[str, ...]]:
@@ -276,7 +301,7 @@ class ScreenMixin:
             self.executor.submit(lambda _tok, t=rest: self.engine.speak("screen_alert_detail", t), self.now_ms,
                                  name="screen-detail")
 
-    def _close_screen(self) -> None:
+    def close(self) -> None:
         if self.screen_watch is not None:
             self.screen_watch.reader.close()
         if self.screen is not None:

@@ -99,8 +99,10 @@ def _cpu_row(seconds: float, display: bool, fps: float) -> BenchRow:
     screen = None
     if display:
         from presence.devices.screen_mss import CaptureSettings, MssScreen
+        from presence.screen.windows import exclude_windows
 
-        screen = MssScreen(CaptureSettings(idle_fps=fps, active_fps=fps), capturing=True)
+        screen = MssScreen(CaptureSettings(idle_fps=fps, active_fps=fps), capturing=True,
+                           frame_filter=exclude_windows)
         screen.wait_frame(2.0)
     a, b, _ = demo_frames()
     period_ms = int(1000 / fps)

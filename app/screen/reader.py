@@ -10,7 +10,9 @@ Why: one OCR call costs 0.1-1 s, five ticks or more. The tick thread only *submi
   time reaches submit time + measured compute time, like the VirtualTimeExecutor.
 
 Both cache OCR output per crop by a hash of its pixels (a blinking cursor or a spinner alternates
-between a few states) and redact text before it leaves: nothing unredacted is kept or returned.
+between a few states) and redact text before it leaves: nothing unredacted is returned unless the
+job itself says so (ReadJob.redact: the user turned the "Redact sensitive text" setting off). The
+cache holds OCR output as read, so switching redaction needs no new OCR.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ class ReadJob:
     """Read `crops` of one frame; lines centred inside `changed` boxes are candidates for watches.
 
     `full` marks a whole-screen read (a baseline when a watch starts, or push-to-observe).
+    `redact` masks secrets in the text read (presence.screen.privacy); off only when the user said so.
     """
 
     job_id: int
@@ -58,6 +61,7 @@ class ReadJob:
     crops: tuple[Box, ...]
     changed: tuple[Box, ...] = ()
     full: bool = False
+    redact: bool = True
 
     def merged_with(self, newer: ReadJob) -> ReadJob:
         """The older job has not started: read the newer pixels, over both jobs' regions."""
@@ -76,6 +80,7 @@ class ReadResult:
     compute_ms: float
     cache_hits: int = 0
     error: str | None = None
+    redacted: bool = True  # the lines went through redact_lines
 
 
 class TextReader(Protocol):
@@ -159,7 +164,7 @@ class RegionCache:
 
 
 def read_job(job: ReadJob, ocr: OcrFn, cache: RegionCache) -> ReadResult:
-    """Crop, OCR (or take from cache), move boxes to screen coordinates, redact."""
+    """Crop, OCR (or take from cache), move boxes to screen coordinates, redact (unless job.redact is off)."""
     t0 = time.perf_counter()
     lines: list[TextLine] = []
     hits = 0
@@ -180,8 +185,9 @@ def read_job(job: ReadJob, ocr: OcrFn, cache: RegionCache) -> ReadResult:
     except Exception as exc:  # an OCR failure must not kill the reader; the watcher reports it
         error = f"{type(exc).__name__}: {exc}"
     ms = (time.perf_counter() - t0) * 1000.0
+    joined = join_rows(lines)
     return ReadResult(job.job_id, job.frame_t_ms, job.crops, job.changed, job.full,
-                      tuple(redact_lines(join_rows(lines))), ms, hits, error)
+                      tuple(redact_lines(joined) if job.redact else joined), ms, hits, error, job.redact)
 
 
 class InlineReader:

@@ -3,9 +3,11 @@
 Why here and this early: the capture thread calls `exclude_windows` on every grab, before the
 frame is published, so an excluded window's pixels never reach change detection, OCR, a vision
 model, a panel or a log, and its title is replaced too (a password manager's title can name the
-vault). Patterns match case-insensitively as a substring ("1Password" matches "Vault — 1Password");
-`*` and `?` work as wildcards. A window that moved between two window listings is blanked at both
-places. Pure numpy; the X11 listing lives in presence.devices.x11_windows.
+vault). Other titles pass as they are: the watcher redacts them along with the screen text, so
+the "Redact sensitive text" setting switches both. Patterns match case-insensitively as a
+substring ("1Password" matches "Vault — 1Password"); `*` and `?` work as wildcards. A window that
+moved between two window listings is blanked at both places. Pure numpy; the X11 listing lives in
+presence.devices.x11_windows.
 """
 
 from __future__ import annotations
@@ -15,11 +17,11 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from presence.core.ports import WindowInfo
-from presence.screen.privacy import redact
+from presence.core.ports import Box, WindowInfo, clip_box
 
-Box = tuple[int, int, int, int]
 EXCLUDED_TITLE = "[excluded window]"
+# never captured unless the user changes it: password managers and private browsing windows
+DEFAULT_EXCLUSIONS = ("1Password", "Bitwarden", "KeePassXC", "Private Browsing")
 BLANK_RGB = (128, 128, 128)  # flat grey: no ink, so the detector and OCR find nothing in it
 
 
@@ -38,24 +40,6 @@ def title_matches(title: str, patterns: Iterable[str]) -> bool:
     return False
 
 
-def clip_box(box: Box, width: int, height: int) -> Box | None:
-    """The part of box inside a width x height frame; None when nothing is left."""
-    x0, y0 = max(0, box[0]), max(0, box[1])
-    x1, y1 = min(width, box[2]), min(height, box[3])
-    return (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
-
-
-def to_frame(windows: Sequence[WindowInfo], origin: tuple[int, int], width: int, height: int) -> list[WindowInfo]:
-    """Windows in screen coordinates -> boxes relative to a monitor at `origin`; off-frame ones dropped."""
-    out = []
-    for w in windows:
-        ox, oy = origin
-        box = clip_box((w.box[0] - ox, w.box[1] - oy, w.box[2] - ox, w.box[3] - oy), width, height)
-        if box is not None:
-            out.append(WindowInfo(w.title, box, w.active, w.excluded))
-    return out
-
-
 def blank(pixels: np.ndarray, boxes: Sequence[Box]) -> np.ndarray:
     """A copy of pixels with boxes filled flat grey (frames are shared and never written in place)."""
     h, w = int(pixels.shape[0]), int(pixels.shape[1])
@@ -70,7 +54,7 @@ def blank(pixels: np.ndarray, boxes: Sequence[Box]) -> np.ndarray:
 
 def exclude_windows(pixels: np.ndarray, windows: Sequence[WindowInfo], patterns: Sequence[str],
                     also_at: Sequence[WindowInfo] = ()) -> tuple[np.ndarray, tuple[WindowInfo, ...]]:
-    """Blank every window whose title matches; hide those titles; redact the others.
+    """Blank every window whose title matches and hide those titles; other titles are kept as they are.
 
     `windows` and `also_at` are listings taken just before and just after the grab (frame
     coordinates): a matching window is blanked where either listing saw it.
@@ -81,5 +65,5 @@ def exclude_windows(pixels: np.ndarray, windows: Sequence[WindowInfo], patterns:
         if title_matches(w.title, patterns):
             out.append(WindowInfo(EXCLUDED_TITLE, w.box, w.active, excluded=True))
         else:
-            out.append(WindowInfo(redact(w.title), w.box, w.active))
+            out.append(WindowInfo(w.title, w.box, w.active))
     return blank(pixels, boxes), tuple(out)

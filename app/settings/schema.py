@@ -14,7 +14,7 @@ from typing import Any, Literal
 Kind = Literal["bool", "int", "float", "choice", "str", "secret", "path", "list", "hotkey", "device"]
 BACKENDS = (("embedded", "Embedded (SmolLM2, in-process)"), ("server", "Server (OpenAI-compatible URL)"),
             ("gguf", "GGUF file (llama.cpp, in-process)"))
-GROUPS = ("Audio", "Models", "Voice", "Conversation", "Screen", "Hotkeys", "Privacy", "App")
+GROUPS = ("Audio", "Models", "Voice", "Conversation", "Screen", "Hotkeys", "App")
 
 
 @dataclass(frozen=True)
@@ -87,8 +87,6 @@ SCHEMA: tuple[Setting, ...] = (
     Setting("output_device", "device", "", "Speaker", "Output device; empty = the system default.", "Audio"),
     *_llm("fg", "Foreground"),
     *_llm("bg", "Background"),
-    Setting("voice", "choice", "joe", "Voice", "The voice Presence speaks with.", "Voice",
-            (("joe", "Joe (en_US, Piper, natural)"), ("espeak", "eSpeak NG (robotic, instant)"))),
     Setting("voice_speed", "float", 1.0, "Speaking speed", "1.0 is normal; 1.2 is a fifth faster.", "Voice",
             minimum=0.5, maximum=2.0, step=0.1),
     Setting("backchannels", "bool", True, "Backchannels",
@@ -107,9 +105,10 @@ SCHEMA: tuple[Setting, ...] = (
             "Let Presence see the screen (asked on first run). Nothing leaves this computer.", "Screen"),
     Setting("screen_monitor", "int", 1, "Monitor", "Which monitor to capture: 1 = the first, 0 = all together.",
             "Screen", minimum=0, maximum=16, step=1, enabled_when=("screen_capture_enabled", (True,))),
-    Setting("screen_fps", "float", 1.0, "Captures per second",
-            "How often the screen is looked at; unchanged frames cost almost nothing.", "Screen",
-            minimum=0.2, maximum=10.0, step=0.2, enabled_when=("screen_capture_enabled", (True,))),
+    Setting("screen_fps", "float", 5.0, "Captures per second while watching",
+            "How often the screen is looked at while a watch runs and for a few seconds after it changed "
+            "(otherwise at most once a second). Fewer costs less CPU, but a change is noticed later.", "Screen",
+            minimum=0.5, maximum=5.0, step=0.5, enabled_when=("screen_capture_enabled", (True,))),
     Setting("screen_exclusions", "list", ("1Password", "Bitwarden", "KeePassXC", "Private Browsing"),
             "Never capture windows titled", "One per line: a window whose title contains this is never captured.",
             "Screen", enabled_when=("screen_capture_enabled", (True,))),
@@ -119,15 +118,12 @@ SCHEMA: tuple[Setting, ...] = (
                                        ("tesseract", "Tesseract 5")),
             enabled_when=("screen_capture_enabled", (True,))),
     Setting("screen_redaction", "bool", True, "Redact sensitive text",
-            "Hide text that looks like passwords, card numbers or keys before anything reads it.", "Screen",
+            "Hide screen text and window titles that look like passwords, card numbers or keys before "
+            "anything reads them (captions, logs, models). Off: they are read as they are.", "Screen",
             enabled_when=("screen_capture_enabled", (True,))),
     Setting("hotkey_observe", "hotkey", "ctrl+alt+o", "Push to observe",
             "Global shortcut: look at the screen now (also the tray icon's click).", "Hotkeys"),
     Setting("hotkey_mute", "hotkey", "ctrl+alt+m", "Mute microphone", "Global shortcut: mute or unmute.", "Hotkeys"),
-    Setting("keep_transcripts", "bool", False, "Keep transcripts",
-            "Save each conversation's transcript as a text file.", "Privacy"),
-    Setting("transcripts_dir", "path", "", "Transcripts folder", "Where transcripts go; empty = the app's data folder.",
-            "Privacy", enabled_when=("keep_transcripts", (True,))),
     Setting("close_to_tray", "bool", True, "Closing the window keeps Presence in the tray",
             "Quit from the tray menu. Without a tray, closing always quits.", "App"),
     Setting("autostart", "bool", False, "Start Presence when I log in", "Adds Presence to the desktop's autostart.",

@@ -1,6 +1,6 @@
 """Settings on disk: versioned JSON in the platform config folder, atomic saves, migrations.
 
-    {"version": 2, "settings": {"voice_speed": 1.1, ...}}
+    {"version": 3, "settings": {"voice_speed": 1.1, ...}}
 
 Loading never fails: a missing file is a first run (defaults); an unreadable one is moved aside
 (settings.json.corrupt-<time>) and reported, so the user's file is kept for inspection and the app
@@ -23,7 +23,7 @@ from typing import Any
 
 from presence.settings.schema import BY_KEY, Settings
 
-CURRENT_VERSION = 2
+CURRENT_VERSION = 3
 FILE_NAME = "settings.json"
 ENV_DIR = "PRESENCE_CONFIG_DIR"  # overrides the platform folder (tests, portable installs)
 
@@ -39,7 +39,7 @@ def config_dir() -> Path:
 
 
 def data_dir() -> Path:
-    """Where transcripts go unless the user picked a folder."""
+    """The app's per-user data folder (for what it keeps besides settings)."""
     override = os.environ.get(ENV_DIR)
     if override:
         return Path(override).expanduser() / "data"
@@ -156,6 +156,9 @@ def migrate(data: dict[str, Any]) -> tuple[int, dict[str, Any]]:
     Version 1 — {"version": 1, "settings": {...}} with one model for both roles ("llm_backend",
     "llm_url", "llm_model", "llm_key", "llm_gguf"), "barge_in" as low/medium/high and
     "push_to_observe" for the hotkey.
+    Version 2 — the current shape plus settings that did nothing: "voice" (one voice ships),
+    "keep_transcripts" and "transcripts_dir" (no transcript store yet), and "screen_fps", which
+    then meant an idle rate and was never applied (now: the rate while watching, default 5).
     """
     version = data.get("version", 0)
     if isinstance(version, bool) or not isinstance(version, int) or version < 0:
@@ -163,7 +166,7 @@ def migrate(data: dict[str, Any]) -> tuple[int, dict[str, Any]]:
     if version == 0:
         values = _from_v0(data)
         version_in = 0
-        values = _from_v1(values)
+        values = _from_v2(_from_v1(values))
     else:
         values = data.get("settings")
         if not isinstance(values, dict):
@@ -171,6 +174,8 @@ def migrate(data: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         version_in = version
         if version == 1:
             values = _from_v1(values)
+        if version <= 2:
+            values = _from_v2(values)
     return version_in, dict(values)
 
 
@@ -206,6 +211,14 @@ def _from_v1(values: dict[str, Any]) -> dict[str, Any]:
     if "push_to_observe" in out:
         out.setdefault("hotkey_observe", out.pop("push_to_observe"))
     return out
+
+
+DROPPED_IN_V3 = ("voice", "keep_transcripts", "transcripts_dir", "screen_fps")
+
+
+def _from_v2(values: dict[str, Any]) -> dict[str, Any]:
+    """Drop the settings that were shown but never honoured; screen_fps starts again from its new default."""
+    return {k: v for k, v in values.items() if k not in DROPPED_IN_V3}
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import soxr
 
 from presence.core.types import SAMPLE_RATE_HZ
 from presence.models.paths import find
+
+if TYPE_CHECKING:
+    from piper import SynthesisConfig
 
 
 def to_16k(audio: np.ndarray, rate_hz: int) -> np.ndarray:
@@ -81,7 +85,7 @@ class PiperTts:
 
         return self._synthesize(text, SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0))
 
-    def _synthesize(self, text: str, config: object) -> np.ndarray:
+    def _synthesize(self, text: str, config: SynthesisConfig) -> np.ndarray:
         text = speakable(text)
         if not text:
             return np.zeros(0, np.float32)

@@ -15,12 +15,12 @@ import time
 import httpx
 import pytest
 
+from presence.core.ports import ChatModel
 from presence.models.backends import (
     FALLBACK_NOTICE,
     BackendSpec,
     BackendUnavailable,
     BadModelFile,
-    ChatBackend,
     FallbackChatSession,
     check_gguf,
     open_backend,
@@ -105,10 +105,13 @@ class SilentServer:
 # --- spec and factory --------------------------------------------------------------------------
 
 def test_spec_validates_and_reads_settings():
+    from presence.runtime.build import backend_spec
+
     assert BackendSpec().kind == "embedded"
-    assert BackendSpec("server", url="http://127.0.0.1:8080/v1").kind == "openai"
     with pytest.raises(ValueError, match="unknown model backend"):
         BackendSpec("cloud")
+    with pytest.raises(ValueError, match="unknown model backend"):
+        BackendSpec("server")  # the settings' name for "openai": backend_spec translates it
     with pytest.raises(ValueError, match="needs a server URL"):
         BackendSpec("openai")
     with pytest.raises(ValueError, match="needs a model file"):
@@ -116,11 +119,11 @@ def test_spec_validates_and_reads_settings():
     settings = {"bg_backend": "server", "bg_server_url": "http://127.0.0.1:11434/v1", "bg_server_model": "qwen",
                 "bg_server_key": "k", "bg_gguf_path": "", "fg_backend": "embedded", "fg_server_url": "",
                 "fg_server_model": "", "fg_server_key": "", "fg_gguf_path": "/stale/path.gguf"}
-    bg = BackendSpec.from_settings(settings, "bg", timeout_s=60)
+    bg = backend_spec(settings, "bg", timeout_s=60)
     assert (bg.kind, bg.url, bg.model, bg.api_key, bg.timeout_s) == ("openai", "http://127.0.0.1:11434/v1", "qwen",
                                                                      "k", 60)
     assert "k" not in bg.describe()
-    assert BackendSpec.from_settings(settings, "fg") == BackendSpec()
+    assert backend_spec(settings, "fg") == BackendSpec()
     assert BackendSpec.from_dict({"kind": "gguf", "gguf_path": "/m.gguf", "timeout_s": 5}).timeout_s == 5.0
 
 
@@ -131,7 +134,7 @@ def test_chat_completions_url_accepts_the_usual_forms():
 
 def test_openai_factory_does_not_touch_the_network_and_fits_the_port():
     session = open_backend(BackendSpec("openai", url=f"http://127.0.0.1:{_free_port()}/v1", model="m"))
-    assert isinstance(session, OpenAIChatSession) and isinstance(session, ChatBackend)
+    assert isinstance(session, OpenAIChatSession) and isinstance(session, ChatModel)
     session.add_user("hi")
     point = session.checkpoint()
     session.add_assistant("hello there")

@@ -5,8 +5,6 @@ from __future__ import annotations
 import threading
 import time
 
-import numpy as np
-
 
 class FakeSlowChatSession:
     """A chat backend that streams a scripted reply word by word, slowly.
@@ -98,8 +96,3 @@ class FakeForegroundSession:
 
     def rollback(self, point) -> None:
         del self.history[point:]
-
-
-class FakeTts:
-    def synthesize(self, text: str) -> np.ndarray:
-        return np.zeros(len(text) * 160, np.float32)

@@ -64,12 +64,12 @@ def test_embedded_background_model_summarises_a_short_transcript(llama):
             new, deliveries = desk.tick(user_talking=False, assistant_busy=False)
             events += new
             time.sleep(0.05)
-        results = [f for t, f in events if t == "task_result"]
+        results = [e.fields for e in events if e.type == "task_result"]
         assert results, f"no result in 120 s: {events}"
         summary = results[0]["text"]
         print(f"\nsubmit {submit_s * 1000:.1f} ms, foreground answer {foreground_s:.2f} s while busy, "
               f"background {results[0]['elapsed_s']} s: {summary!r}")
-        assert any(t == "task_progress" for t, _ in events)
+        assert any(e.type == "task_progress" for e in events)
         words = summary.lower()
         assert any(w in words for w in ("picnic", "park", "saturday", "bread", "cheese", "apples", "sam", "maria"))
         assert "user:" not in words and "assistant:" not in words  # no echoed transcript

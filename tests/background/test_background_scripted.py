@@ -10,7 +10,8 @@ from __future__ import annotations
 import threading
 import time
 
-from fakes_background import FakeForegroundSession, FakeSlowChatSession, FakeTts
+from fakes import FakeTts
+from fakes_background import FakeForegroundSession, FakeSlowChatSession
 
 from presence.core.tools import CancelTask, DeepTask, parse_tool_intent
 from presence.core.types import ReplyChunk
@@ -52,10 +53,10 @@ class Foreground:
             ack = intent.ack()
             self.tts.synthesize(ack)
             _, events = self.desk.start(intent.request, intent.kind, self.t_ms)
-            self.events += events
+            self.events += [(e.type, e.fields) for e in events]
         elif isinstance(intent, CancelTask):
             ids, events = self.desk.cancel()
-            self.events += events
+            self.events += [(e.type, e.fields) for e in events]
             ack = intent.ack(len(ids))
         else:
             chunks = [c for c in self.engine.reply_to_text(1, text, CancelToken()) if isinstance(c, ReplyChunk)]
@@ -68,7 +69,7 @@ class Foreground:
     def tick(self, user_talking: bool = False, assistant_busy: bool = False) -> list:
         self.t_ms += 200
         events, deliveries = self.desk.tick(user_talking, assistant_busy)
-        self.events += events
+        self.events += [(e.type, e.fields) for e in events]
         self.delivered += deliveries
         time.sleep(TICK_S)
         return deliveries
@@ -248,7 +249,7 @@ def test_failing_backend_gives_task_failed_and_a_short_spoken_apology():
         desk.start("summarise what we talked about", "summary", 0)
         assert desk.worker.wait_idle(5.0)
         events, deliveries = desk.tick(False, False)
-        assert ("task_failed", "RuntimeError: model file gone") in [(t, f.get("message")) for t, f in events]
+        assert ("task_failed", "RuntimeError: model file gone") in [(e.type, e.fields.get("message")) for e in events]
         assert deliveries and deliveries[0].failed and deliveries[0].text == "Sorry, I couldn't finish that."
     finally:
         desk.close()
@@ -281,12 +282,12 @@ def test_virtual_time_worker_releases_items_when_logical_time_reaches_their_comp
         desk.start("Summarise what we talked about", "summary", 1000)
         assert desk.busy
         events, _ = desk.tick(False, False, now_ms=1200)
-        types = [t for t, _ in events if not t.startswith("panel")]  # only what existed 0.2 s into the task
+        types = [e.type for e in events if not e.type.startswith("panel")]  # only what existed 0.2 s into the task
         assert types[0] == "task_started" and set(types[1:]) == {"task_progress"} and len(types) < 8
         results = []
         for now_ms in range(1400, 4000, 200):
             events, deliveries = desk.tick(False, False, now_ms=now_ms)
-            results += [(now_ms, f) for t, f in events if t == "task_result"]
+            results += [(now_ms, e.fields) for e in events if e.type == "task_result"]
             if deliveries:
                 break
         ((at_ms, result),) = results
@@ -304,13 +305,13 @@ def test_virtual_time_worker_cancel_stops_the_task_at_its_next_step():
     try:
         desk.start("Tell me a long story", "story", 0)
         events, _ = desk.tick(False, False, now_ms=200)
-        assert "task_progress" in [t for t, _ in events]
+        assert "task_progress" in [e.type for e in events]
         ids, _ = desk.cancel()
         assert ids == [1]
         later = []
         for now_ms in range(400, 3000, 200):
             events, deliveries = desk.tick(False, False, now_ms=now_ms)
-            later += [t for t, _ in events]
+            later += [e.type for e in events]
             assert not deliveries
         assert later == ["task_cancelled"] and fake.stopped_early.is_set()  # the model saw should_stop
         assert not desk.busy and desk.worker.wait_idle(0)

@@ -6,15 +6,16 @@ from __future__ import annotations
 from itertools import pairwise
 
 import numpy as np
-from fakes_background import FakeForegroundSession, FakeSlowChatSession, FakeTts
+from fakes import FakeSilentVad, FakeTts
+from fakes_background import FakeForegroundSession, FakeSlowChatSession
 
+from presence.core.events import Panel as PanelEvent
 from presence.core.panel_fence import PanelOutput
 from presence.core.panels import parse_panel, parse_update
-from presence.core.task_panels import TaskPanels, task_id_of_panel
+from presence.core.task_panels import TaskPanels, panel_item, task_id_of_panel
 from presence.core.types import ReplyChunk, ReplyDone
 from presence.devices.fakes import RecordingSpeaker, WavMicrophone
 from presence.runtime.background import VirtualTimeBackgroundWorker
-from presence.runtime.controls import panel_item
 from presence.runtime.desk import BackgroundDesk, DeliveryPolicy
 from presence.runtime.engine import ReplyEngine
 from presence.runtime.executor import VirtualTimeExecutor
@@ -22,16 +23,6 @@ from presence.runtime.runner import Runner
 
 LONG_PLAN = " ".join(f"Step {i}: do thing number {i}." for i in range(1, 13))
 PANEL_BLOCK = '```panel\n{"id": "plan-table", "root": {"type": "list", "items": ["a", "b"]}}\n```'
-
-
-class FakeSilentVad:
-    """Never hears speech: the conversation here is typed."""
-
-    def reset(self) -> None:
-        pass
-
-    def process(self, samples):
-        return [0.0] * (len(samples) // 512)
 
 
 def make_runner(reply: str = LONG_PLAN, piece_delay_s: float = 0.01, seconds: float = 30.0):
@@ -132,7 +123,7 @@ class FakePanelEngine:
 
     def reply_to_text(self, rid, text, token):
         yield ReplyChunk(rid, "Here it is.", np.zeros(1600, np.float32))
-        yield PanelOutput(rid, (("panel", {"panel": {"id": "p", "root": {"type": "divider"}}}),))
+        yield PanelOutput(rid, (PanelEvent(panel={"id": "p", "root": {"type": "divider"}}),))
         yield ReplyDone(rid)
 
     def discard_reply(self, rid):
@@ -156,7 +147,7 @@ def test_task_panel_updates_are_throttled_and_skip_unchanged_text():
     panels.submitted(1, "plan", "a plan")
     assert panels.progress(1, "One", 1000)
     assert panels.progress(1, "One two", 1200) == []  # too soon after the last update
-    assert [e[1]["node_id"] for e in panels.progress(1, "One two", 1600)] == ["result", "progress"]
+    assert [e.node_id for e in panels.progress(1, "One two", 1600)] == ["result", "progress"]
     assert panels.progress(1, "One two", 2400) == []  # nothing new to show
     assert panels.progress(1, "One two three", 2500)
     assert panels.progress(2, "unknown task", 5000) == []
@@ -184,17 +175,10 @@ def test_cancel_timer_button_on_a_timer_panel_cancels_that_timer_only():
         [("timer", first.timer_id)]
 
 
-class FakeLoudTts:
-    """Audible fake speech, 10 ms per character."""
-
-    def synthesize(self, text: str) -> np.ndarray:
-        return np.full(len(text) * 160, 0.2, np.float32)
-
-
 def test_cancelling_a_task_whose_result_is_being_spoken_stops_the_speech():
     """Cancel on the task while its result is read out: the voice stops at that tick and says no more."""
     events: list = []
-    engine = ReplyEngine(asr=None, llm=FakeForegroundSession(), tts=FakeLoudTts())
+    engine = ReplyEngine(asr=None, llm=FakeForegroundSession(), tts=FakeTts(level=0.2))
     worker = VirtualTimeBackgroundWorker(FakeSlowChatSession(LONG_PLAN, piece_delay_s=0.0), progress_interval_s=0.0)
     speaker = RecordingSpeaker()
     runner = Runner(WavMicrophone(np.zeros(30 * 16000, np.float32)), speaker, FakeSilentVad(), engine,

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from fakes import FakeSilentVad
 
 from presence.core.types import TICK_SAMPLES, ReplyChunk, ReplyDone
 from presence.runtime.build import Models
@@ -94,14 +95,6 @@ class NullSpeaker:
         self.closed = True
 
 
-class QuietVad:
-    def reset(self) -> None:
-        pass
-
-    def process(self, samples: np.ndarray) -> list[float]:
-        return [0.0] * (len(samples) // 512)
-
-
 class EchoEngine:
     """Answers typed text with one spoken sentence, the way ReplyEngine does, instantly."""
 
@@ -126,7 +119,7 @@ class EchoEngine:
 
 
 def fake_models() -> Models:
-    return Models(QuietVad(), EchoEngine())  # type: ignore[arg-type]
+    return Models(FakeSilentVad(), EchoEngine())  # type: ignore[arg-type]
 
 
 DEVICES = {"input": ["Mic A", "Mic B"], "output": ["Speaker A", "Speaker B"]}

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from fakes_for_gui import NullSpeaker, SilentMic, fake_models
 
-from presence.gui import app as gui_app
-from presence.gui.app import NO_DISPLAY, display_available, run_gui, run_headless
-from presence.gui.session import Session
+from presence.gui.app import NO_DISPLAY, display_available, run_gui
+from presence.runtime.headless import TerminalPrinter, run_headless
+from presence.runtime.session import Session
 
 PUBLIC = Path(__file__).resolve().parents[2].parent / "shared" / "duplex" / "public"
 
@@ -40,7 +40,7 @@ def test_display_available():
 
 
 def test_headless_prints_turns_and_stops_after_seconds(capsys):
-    session = Session(gui_app._Printer(sys.stdout, sys.stderr), lambda: (SilentMic(), NullSpeaker()),
+    session = Session(TerminalPrinter(sys.stdout, sys.stderr), lambda: (SilentMic(), NullSpeaker()),
                       load=fake_models)
     session.submit_text("ping")
     assert run_headless(session, seconds=0.5) == 0
@@ -53,7 +53,7 @@ def test_headless_model_failure_returns_1_with_one_line(capsys):
     def load():
         raise RuntimeError("LLM file /x/model.gguf is not a GGUF file")
 
-    session = Session(gui_app._Printer(sys.stdout, sys.stderr), lambda: (SilentMic(), NullSpeaker()), load=load)
+    session = Session(TerminalPrinter(sys.stdout, sys.stderr), lambda: (SilentMic(), NullSpeaker()), load=load)
     assert run_headless(session, seconds=None) == 1
     captured = capsys.readouterr()
     assert captured.out == ""
@@ -72,7 +72,7 @@ def test_headless_real_conversation_from_wav(models, capsys):
     from presence.devices.fakes import RecordingSpeaker, WavMicrophone
 
     mic = WavMicrophone(read_wav_16k_mono(wav), realtime=True, tail_ms=3000)
-    session = Session(gui_app._Printer(sys.stdout, sys.stderr), lambda: (mic, RecordingSpeaker()),
+    session = Session(TerminalPrinter(sys.stdout, sys.stderr), lambda: (mic, RecordingSpeaker()),
                       load=lambda: models)
     assert run_headless(session, seconds=None) == 0  # ends when the WAV (and its tail) runs out
     out = capsys.readouterr().out.splitlines()

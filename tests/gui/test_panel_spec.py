@@ -5,27 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from helpers import ONE_OF_EACH
 
 from presence.core import panels as spec
 from presence.core.panels import PanelError, parse_panel, parse_update
-
-ONE_OF_EACH = {
-    "id": "all", "title": "Everything",
-    "root": {"type": "column", "children": [
-        {"type": "text", "id": "t", "text": "hello", "style": "title"},
-        {"type": "markdown", "id": "md", "text": "**bold**"},
-        {"type": "kv", "id": "kv", "items": [{"key": "a", "value": "1"}]},
-        {"type": "list", "id": "ls", "items": ["x", "y"], "ordered": True},
-        {"type": "table", "id": "tb", "columns": ["c1", "c2"], "rows": [["1", "2"], ["3"]]},
-        {"type": "code", "id": "cd", "text": "print(1)", "language": "python"},
-        {"type": "image", "id": "im", "region": {"x": 1, "y": 2, "width": 30, "height": 40}, "alt": "a box"},
-        {"type": "progress", "id": "pg", "value": 40, "label": "working"},
-        {"type": "divider"},
-        {"type": "row", "id": "rw", "children": [
-            {"type": "button", "id": "b1", "label": "Copy", "action": "copy_text", "target": "cd"},
-            {"type": "button", "id": "b2", "label": "Stop", "action": "cancel_task"}]},
-    ]},
-}
 
 
 def test_every_node_type_parses():

@@ -7,9 +7,9 @@ import copy
 
 import pytest
 from fakes_for_gui import FakeController, needs_display
-from test_panel_spec import ONE_OF_EACH
+from helpers import ONE_OF_EACH
 
-from presence.core.types import Event
+from presence.core import events
 
 pytestmark = [pytest.mark.gui, needs_display]
 
@@ -31,14 +31,14 @@ def show(window, panel: dict, t_ms: int = 1000):
     """Deliver a panel event and let Qt lay it out (a button of height 0 cannot be clicked)."""
     from PySide6.QtWidgets import QApplication
 
-    window.handle_event(Event(t_ms, "panel", {"panel": panel}))
+    window.handle_event(events.Panel(t_ms=t_ms, panel=panel))
     for _ in range(3):
         QApplication.processEvents()
     return window.panels.views.get(panel.get("id")) if isinstance(panel, dict) else None
 
 
 def update(window, panel_id: str, node_id: str, changes: dict) -> None:
-    window.handle_event(Event(2000, "panel_update", {"panel_id": panel_id, "node_id": node_id, "changes": changes}))
+    window.handle_event(events.PanelUpdate(t_ms=2000, panel_id=panel_id, node_id=node_id, changes=changes))
 
 
 def test_every_node_type_renders_as_a_native_widget(ui):
@@ -128,11 +128,11 @@ def test_bad_updates_are_visible_and_stale_ones_are_dropped(ui):
 ])
 def test_rejected_specs_show_a_visible_error_and_draw_nothing(ui, spec, reason):
     window, _ = ui
-    window.handle_event(Event(1000, "panel", {"panel": spec}))
+    window.handle_event(events.Panel(t_ms=1000, panel=spec))
     assert window.error_label.isVisible()
     assert "panel rejected" in window.error_label.text() and reason in window.error_label.text()
     assert window.panels.views == {}
-    window.handle_event(Event(1200, "user_text", {"text": "still alive"}))  # the window carries on
+    window.handle_event(events.UserText(t_ms=1200, text="still alive"))  # the window carries on
     assert window.transcript_lines()[-1].endswith("You: still alive")
 
 
@@ -205,7 +205,7 @@ def test_same_id_replaces_close_removes_and_old_panels_make_room(ui):
     second = show(window, changed)
     assert second is not first and list(window.panels.views) == ["all"]
     assert second.title_label.text() == "Replaced"
-    window.handle_event(Event(3000, "panel_close", {"panel_id": "all"}))
+    window.handle_event(events.PanelClose(t_ms=3000, panel_id="all"))
     assert window.panels.views == {}
     from presence.gui.panels import MAX_OPEN_PANELS
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from fakes_for_gui import QuietVad, needs_display
+from fakes import FakeSilentVad
+from fakes_for_gui import needs_display
 
+from presence.core.events import Panel as PanelEvent
+from presence.core.events import PanelError as PanelErrorEvent
 from presence.core.panel_fence import PanelOutput
 from presence.core.tools import DeepTask
 from presence.core.types import TICK_SAMPLES, Event, IntentAccepted, ReplyChunk, ReplyDone
@@ -49,9 +52,9 @@ class FakeTaskEngine:
     def reply_to_text(self, rid, text, token):
         yield ReplyChunk(rid, "Let me work that out.", np.zeros(TICK_SAMPLES, np.float32), final=True)
         yield IntentAccepted(rid, DeepTask("plan", text), "", None)
-        yield PanelOutput(rid, (("panel", {"panel": {"id": "note", "title": "Note", "root": {
-            "type": "text", "id": "t", "text": "Working on your week."}}}),
-                                ("panel_error", {"message": "unknown node type 'iframe' at root"})))
+        yield PanelOutput(rid, (PanelEvent(panel={"id": "note", "title": "Note", "root": {
+            "type": "text", "id": "t", "text": "Working on your week."}}),
+                                PanelErrorEvent(message="unknown node type 'iframe' at root")))
         yield ReplyDone(rid)
 
     def discard_reply(self, rid):
@@ -63,7 +66,7 @@ def runner_events() -> list[Event]:
     events: list[Event] = []
     desk = BackgroundDesk(VirtualTimeBackgroundWorker(FakeWordChat(PLAN), progress_interval_s=0.0),
                           DeliveryPolicy("silent"))
-    runner = Runner(WavMicrophone(np.zeros(16000 * 20, np.float32)), RecordingSpeaker(), QuietVad(),
+    runner = Runner(WavMicrophone(np.zeros(16000 * 20, np.float32)), RecordingSpeaker(), FakeSilentVad(),
                     FakeTaskEngine(), VirtualTimeExecutor(), events.append, desk=desk)
     runner.submit_text("Write a plan for my week")
     runner.run()

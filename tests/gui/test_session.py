@@ -5,41 +5,12 @@ No Qt and no models needed."""
 from __future__ import annotations
 
 import threading
-import time
 
 from fakes_for_gui import NullSpeaker, SilentMic, fake_models
+from helpers import EventSink, wait_for
 
-from presence.core.types import Event
 from presence.devices.sound import AudioDeviceError
-from presence.gui.session import LOADING, OPENING, STOPPED, Session, one_line
-
-
-class Sink:
-    """Collects events from any thread."""
-
-    def __init__(self) -> None:
-        self.events: list[Event] = []
-        self.lock = threading.Lock()
-
-    def __call__(self, event: Event) -> None:
-        with self.lock:
-            self.events.append(event)
-
-    def of(self, type_: str) -> list[Event]:
-        with self.lock:
-            return [e for e in self.events if e.type == type_]
-
-    def states(self) -> list[str]:
-        return [e.fields["state"] for e in self.of("state")]
-
-
-def wait_for(pred, timeout_s: float = 5.0) -> bool:
-    end = time.monotonic() + timeout_s
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(0.01)
-    return pred()
+from presence.runtime.session import LOADING, OPENING, STOPPED, Session, one_line
 
 
 def test_model_load_failure_is_one_error_event():
@@ -49,7 +20,7 @@ def test_model_load_failure_is_one_error_event():
     def load():
         raise ModelMissing("voice model not found in /nowhere;\n  run: presence doctor")
 
-    sink = Sink()
+    sink = EventSink()
     session = Session(sink, lambda: (SilentMic(), NullSpeaker()), load=load)
     session.start()
     assert session.wait(5)
@@ -65,7 +36,7 @@ def test_device_failure_is_one_error_event():
     def open_devices():
         raise AudioDeviceError("no audio input device named like 'usb'; available: default")
 
-    sink = Sink()
+    sink = EventSink()
     session = Session(sink, open_devices, load=fake_models)
     session.start()
     assert session.wait(5)
@@ -80,7 +51,7 @@ def test_device_that_fails_to_start_is_reported_and_closed():
             raise AudioDeviceError("cannot open microphone #3: Device unavailable")
 
     mic, speaker = BrokenMic(), NullSpeaker()
-    sink = Sink()
+    sink = EventSink()
     session = Session(sink, lambda: (mic, speaker), load=fake_models)
     session.start()
     assert session.wait(5)
@@ -96,7 +67,7 @@ def test_text_and_mute_given_while_loading_reach_the_runner():
         return fake_models()
 
     mic, speaker = SilentMic(), NullSpeaker()
-    sink = Sink()
+    sink = EventSink()
     session = Session(sink, lambda: (mic, speaker), load=slow_load)
     session.start()
     session.submit_text("hello there")
@@ -128,7 +99,7 @@ def test_stop_while_loading_never_opens_devices():
         opened.append(True)
         return SilentMic(), NullSpeaker()
 
-    session = Session(Sink(), open_devices, load=slow_load)
+    session = Session(EventSink(), open_devices, load=slow_load)
     session.start()
     threading.Timer(0.1, release.set).start()
     session.stop()

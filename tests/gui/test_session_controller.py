@@ -6,9 +6,9 @@ from __future__ import annotations
 import threading
 
 from fakes_for_gui import NullSpeaker, SilentMic, fake_models
-from test_session import Sink, wait_for
+from helpers import EventSink, wait_for
 
-from presence.gui.session import Session
+from presence.runtime.session import Session
 
 
 class BareRunner:
@@ -28,7 +28,7 @@ def test_methods_the_runner_lacks_become_notices(monkeypatch):
 
     real_build = build.build_app
     monkeypatch.setattr(build, "build_app", lambda *a, **k: BareRunner(real_build(*a, **k)))
-    sink = Sink()
+    sink = EventSink()
     session = Session(sink, lambda: (SilentMic(), NullSpeaker()), load=fake_models)
     session.observe_now()  # before the runner exists
     session.start()
@@ -70,7 +70,7 @@ def test_methods_forward_to_the_runner_and_early_state_is_handed_over(monkeypatc
         release.wait(5)
         return fake_models()
 
-    sink = Sink()
+    sink = EventSink()
     session = Session(sink, lambda: (SilentMic(), NullSpeaker()), load=slow_load)
     session.start()
     session.set_screen_paused(True)  # while loading
@@ -100,7 +100,7 @@ def test_observe_reaches_a_runner_that_calls_it_observe_screen(monkeypatch):
         return runner
 
     monkeypatch.setattr(build, "build_app", build_with_observe_screen)
-    sink = Sink()
+    sink = EventSink()
     session = Session(sink, lambda: (SilentMic(), NullSpeaker()), load=fake_models)
     session.start()
     try:
@@ -123,7 +123,7 @@ def test_stop_closes_the_runners_workers(monkeypatch):
         return runner
 
     monkeypatch.setattr(build, "build_app", build_recording_close)
-    sink = Sink()
+    sink = EventSink()
     session = Session(sink, lambda: (SilentMic(), NullSpeaker()), load=fake_models)
     session.start()
     assert wait_for(lambda: "listening" in sink.states())

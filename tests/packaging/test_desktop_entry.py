@@ -124,6 +124,31 @@ def test_autostart_on_and_off(tmp_path, monkeypatch):
     assert not path.exists() and not desktop.autostart_enabled()
 
 
+def test_autostart_exec_without_a_launcher_is_the_running_interpreters(tmp_path, monkeypatch):
+    """No installed launcher: the `presence` script next to sys.executable, else `sys.executable -m presence.cli`,
+    else (a frozen bundle) the bundle's executable; never a bare `presence` looked up on PATH at login."""
+    import sys
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
+    bindir = tmp_path / "venv dir" / "bin"
+    bindir.mkdir(parents=True)
+    python = bindir / "python"
+    python.write_text("")
+    monkeypatch.setattr(sys, "executable", str(python))
+    assert desktop.launch_command() == f'"{python}" -m presence.cli run'  # no script beside it
+    script = bindir / "presence"
+    script.write_text("#!/bin/sh\n")
+    script.chmod(0o755)
+    assert desktop.launch_command() == f'"{script}" run'
+    assert desktop.set_autostart(True) is None
+    assert desktop_exec_argv(desktop.autostart_path()) == [str(script), "run"]
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    bundle = tmp_path / "Presence" / "presence"
+    monkeypatch.setattr(sys, "executable", str(bundle))
+    assert desktop.launch_command() == f"{bundle} run"
+
+
 def test_autostart_prefers_the_installed_launcher(home_env, tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", home_env["HOME"])
     for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME"):

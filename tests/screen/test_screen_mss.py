@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from presence.devices.screen_mss import CaptureSettings, MssScreen, bgra_to_rgb
+from presence.screen.windows import exclude_windows
 
 pytestmark = pytest.mark.gui
 
@@ -69,7 +70,7 @@ def test_bgra_to_rgb():
 
 
 def test_capture_off_until_asked():
-    screen = MssScreen()
+    screen = MssScreen(frame_filter=exclude_windows)
     try:
         assert screen.latest(1000) is None and not screen.capturing
         assert screen.frames == 0
@@ -80,7 +81,7 @@ def test_capture_off_until_asked():
 def test_captures_real_frames_in_rgb():
     _display_or_skip()
     root = RootColor()
-    screen = MssScreen(CaptureSettings(monitor=1), capturing=True)
+    screen = MssScreen(CaptureSettings(monitor=1), capturing=True, frame_filter=exclude_windows)
     try:
         root.paint(0xC81E0A)  # R=200 G=30 B=10: a BGR mix-up would show as (10, 30, 200)
         time.sleep(0.05)
@@ -103,7 +104,7 @@ def test_captures_real_frames_in_rgb():
 
 def test_rate_adapts_and_capture_turns_off():
     _display_or_skip()
-    screen = MssScreen(CaptureSettings(idle_fps=1.0, active_fps=5.0), capturing=True)
+    screen = MssScreen(CaptureSettings(idle_fps=1.0, active_fps=5.0), capturing=True, frame_filter=exclude_windows)
     try:
         assert screen.wait_frame(3.0), screen.error
         time.sleep(0.1)
@@ -126,7 +127,7 @@ def test_rate_adapts_and_capture_turns_off():
 
 def test_all_monitors_as_one_image():
     _display_or_skip()
-    screen = MssScreen(CaptureSettings(monitor=0), capturing=True)
+    screen = MssScreen(CaptureSettings(monitor=0), capturing=True, frame_filter=exclude_windows)
     try:
         assert screen.wait_frame(3.0), screen.error
         frame = screen.latest(100)

@@ -89,15 +89,27 @@ def test_own_frames_download_finished_fires(ocr):
     assert 8000 <= alerts[0][0] <= 9000 and "finished" in alerts[0][1].text
 
 
-def test_own_frames_scrolling_and_benign_output_never_fire(ocr):
+def _scrolling_log(new_error_at_ms: int | None = None) -> Frames:
+    """Old lines scroll up, harmless new ones appear, the clock ticks; an old error stays in view.
+    With new_error_at_ms, a new error line appears at that time (a positive control)."""
     log = [f"[{i:02d}] fetched chunk {i} of 40" for i in range(10)] + ["warning: retry after timeout (ok)"]
     frames = [(0, Scene(log + ["error: mirror unreachable, using fallback"], clock="09:41").render())]
-    for k in range(1, 6):  # old lines scroll up, harmless new ones appear, the clock ticks
+    body = []
+    for k in range(1, 6):
         new = [f"[{10 + j:02d}] fetched chunk" for j in range(k)]
         body = log[k:] + ["error: mirror unreachable, using fallback"] + new
         frames.append((2000 + 1500 * k, Scene(body, clock=f"09:4{1 + k}").render()))
-    alerts = drive(ocr, Frames(frames), BUILD, 1000, 12000)
-    assert alerts == []
+    if new_error_at_ms is not None:
+        frames.append((new_error_at_ms, Scene(body + ["error: build failed, cannot find symbol"],
+                                              clock="09:47").render()))
+    return Frames(frames)
+
+
+def test_own_frames_scrolling_and_benign_output_never_fire(ocr):
+    """Scrolling, benign output and an old error fire nothing; a new error on the same screen does."""
+    control = drive(ocr, _scrolling_log(new_error_at_ms=11000), BUILD, 1000, 13000)
+    assert len(control) == 1 and control[0][1].kind is WatchKind.FAILURE and control[0][0] >= 11000
+    assert drive(ocr, _scrolling_log(), BUILD, 1000, 13000) == []
 
 
 def _public(name: str) -> Path:

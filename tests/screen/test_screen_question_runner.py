@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 from fake_openai_server import fake_openai_server
+from fakes import FakeEnergyVad, FakeSilentVad, FakeTts
 
 from presence.core.ports import ScreenFrame, WindowInfo
 from presence.core.types import Event
@@ -72,11 +73,6 @@ class FakeScreen:
         pass
 
 
-class FakeTts:
-    def synthesize(self, text: str) -> np.ndarray:
-        return np.full(1600, 0.01, np.float32)
-
-
 class FakeChat:
     """The foreground model: records each user turn and answers with a fixed sentence."""
 
@@ -119,25 +115,6 @@ class FakeAsr:
         return Transcript(self.text, 0.0, -0.1)
 
 
-class FakeQuietVad:
-    def reset(self) -> None:
-        pass
-
-    def process(self, samples: np.ndarray) -> list[float]:
-        return [0.0] * (len(samples) // 512)
-
-
-class FakeEnergyVad:
-    """Loud frames are speech."""
-
-    def reset(self) -> None:
-        pass
-
-    def process(self, samples: np.ndarray) -> list[float]:
-        frames = samples[: len(samples) // 512 * 512].reshape(-1, 512)
-        return [1.0 if np.abs(f).mean() > 0.05 else 0.0 for f in frames]
-
-
 class Desk:
     """A runner with a fake screen and fake OCR; questions are typed at chosen ticks."""
 
@@ -148,9 +125,9 @@ class Desk:
         self.screen = FakeScreen() if screen else None
         self.llm = llm or FakeChat()
         watcher = ScreenWatcher(InlineReader(self.ocr, instant=True)) if screen else None
-        engine = ReplyEngine(asr=asr, llm=self.llm, tts=FakeTts())
+        engine = ReplyEngine(asr=asr, llm=self.llm, tts=FakeTts(level=0.01, samples=1600))
         audio = mic if mic is not None else np.zeros(16000 * 60, np.float32)
-        self.runner = Runner(WavMicrophone(audio), RecordingSpeaker(), vad or FakeQuietVad(), engine,
+        self.runner = Runner(WavMicrophone(audio), RecordingSpeaker(), vad or FakeSilentVad(), engine,
                              VirtualTimeExecutor(), self.events.append, screen=self.screen, screen_watch=watcher)
 
     def ask(self, text: str, seconds: float = 3.0) -> list[str]:

@@ -12,13 +12,17 @@ import cv2
 import numpy as np
 import pytest
 from fake_openai_server import fake_openai_server
+from fakes import FakeTts
 
 from presence.core.ports import ScreenFrame, WindowInfo
 from presence.core.types import Announcement
-from presence.models.backends import BackendSpec, open_with_fallback
+from presence.models.backends import open_with_fallback
 from presence.models.openai_backend import OpenAIChatSession
+from presence.runtime.build import backend_spec
+from presence.runtime.context import Emitter, TickClock
 from presence.runtime.executor import CancelToken
-from presence.runtime.screenwork import ScreenMixin
+from presence.runtime.reply import ReplySlot
+from presence.runtime.screenwork import ScreenWork
 from presence.screen.reader import InlineReader
 from presence.screen.vision import VisionSettings, downscale, image_data_url
 from presence.screen.watch import ScreenWatcher
@@ -100,42 +104,36 @@ class InlineExecutor:
         return token
 
 
-class FakeTts:
-    def synthesize(self, text: str) -> np.ndarray:
-        return np.zeros(160, np.float32)
-
-
 class Engine:
     def __init__(self, llm: Any) -> None:
-        self.llm, self.tts = llm, FakeTts()
+        self.llm, self.tts = llm, FakeTts(samples=160)
 
     def speak(self, kind: str, text: str):
         yield Announcement(kind, text, self.tts.synthesize(text))
 
 
-class Observer(ScreenMixin):
-    """The runner's screen side with an inline executor and a fixed frame."""
+class Observer:
+    """The runner's screen part with an inline executor and a fixed frame."""
 
     def __init__(self, llm: Any, frame: ScreenFrame) -> None:
-        self.screen = self
-        self.screen_watch = ScreenWatcher(InlineReader(
+        watcher = ScreenWatcher(InlineReader(
             lambda _px: [("All tests passed", (200, 340, 900, 420)), ("password: hunter2", (200, 600, 900, 650))],
             instant=True))
-        self.executor, self.engine, self.now_ms, self.events = InlineExecutor(), Engine(llm), 0, []
+        self.executor, self.engine, self.events = InlineExecutor(), Engine(llm), []
+        self.clock = TickClock()
         self._frame = frame
-        self._init_screen()
+        self.part = ScreenWork(self, watcher, ReplySlot(), self.executor, self.engine,
+                               Emitter(self.clock, lambda ev: self.events.append((ev.type, ev.fields))),
+                               lambda *a, **k: None)
 
     def latest(self, now_ms: int) -> ScreenFrame:
         return self._frame
 
-    def emit(self, kind: str, **fields: Any) -> None:
-        self.events.append((kind, fields))
-
     def observe(self) -> list[Any]:
-        self.observe_screen()
-        for tick in range(1, 4):
-            self.now_ms = tick * 200
-            self._screen_tick()
+        self.part.observe_screen()
+        for tick in range(0, 3):
+            self.clock.tick = tick
+            self.part.tick()
         return self.executor.items
 
 
@@ -148,7 +146,7 @@ def test_push_to_observe_asks_a_vision_model_with_screenshot_and_redacted_text(f
     """Setting on: one request with the OCR text (redacted, fenced, active title) and a 1024 px image;
     the model's answer is what is spoken."""
     url, bodies = fake_server
-    llm = open_with_fallback(BackendSpec.from_settings(_settings(url, True), "fg"))
+    llm = open_with_fallback(backend_spec(_settings(url, True), "fg"))
     frame = ScreenFrame(0, _screen(), 1, (WindowInfo("Build log", (0, 0, 2560, 1440), active=True),))
     said = Observer(llm, frame).observe()
     assert [a.text for a in said if isinstance(a, Announcement)] == [ANSWER]
@@ -162,7 +160,7 @@ def test_push_to_observe_asks_a_vision_model_with_screenshot_and_redacted_text(f
 def test_push_to_observe_without_the_setting_sends_nothing_and_speaks_the_local_summary(fake_server):
     """Setting off: no request reaches the server; the summary is made from the OCR text."""
     url, bodies = fake_server
-    llm = open_with_fallback(BackendSpec.from_settings(_settings(url, False), "fg"))
+    llm = open_with_fallback(backend_spec(_settings(url, False), "fg"))
     said = Observer(llm, ScreenFrame(0, _screen(), 1)).observe()
     assert bodies == []
     spoken = [a.text for a in said if isinstance(a, Announcement)]

@@ -107,11 +107,22 @@ def test_text_that_only_scrolls_does_not_fire():
 
 
 def test_error_already_on_screen_when_watch_starts_does_not_fire():
-    tl = Timeline(watch_at_ms=2000)
-    tl.show(0, Scene(BASE + ["error: old failure from earlier"]))
-    tl.show(5000, Scene(BASE + ["error: old failure from earlier", "compiling 3 files ..."]))
-    tl.run(7000)
-    assert tl.alerts() == []
+    """The same error line fires when it appears after the watch began (the control), not when it was
+    already on screen as the watch began."""
+
+    def alerts(error_from_ms: int) -> list[tuple[int, ScreenAlert]]:
+        error = ["error: old failure from earlier"]
+        tl = Timeline(watch_at_ms=2000)
+        tl.show(0, Scene(BASE + (error if error_from_ms == 0 else [])))
+        if error_from_ms:
+            tl.show(error_from_ms, Scene(BASE + error))
+        tl.show(5000, Scene(BASE + error + ["compiling 3 files ..."]))
+        tl.run(7000)
+        return tl.alerts()
+
+    after = alerts(error_from_ms=3000)
+    assert len(after) == 1 and after[0][1].kind is WatchKind.FAILURE and after[0][0] >= 3000
+    assert alerts(error_from_ms=0) == []
 
 
 def test_download_finished_fires_progress_does_not():

@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from presence.settings import probes
-from presence.settings.autostart import autostart_enabled, autostart_file, set_autostart
+from presence.settings.autostart import autostart_enabled, autostart_path, set_autostart
 from presence.settings.probes import ProbeError, check_llm_connection
 
 
@@ -108,10 +108,19 @@ def test_device_probes_on_virtual_devices():
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="XDG autostart is Linux only")
 def test_autostart_entry(tmp_path, monkeypatch):
+    """The settings' switch writes the one autostart entry (presence.desktop's), with an absolute Exec:
+    a venv install has no `presence` on PATH at login."""
+    from presence import desktop
+
+    assert set_autostart is desktop.set_autostart  # one writer, not two
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
-    assert autostart_file() == tmp_path / "autostart" / "presence.desktop"
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # no installed launcher there
+    assert autostart_path() == tmp_path / "autostart" / "presence.desktop"
     assert set_autostart(True) is None and autostart_enabled()
-    text = autostart_file().read_text()
-    assert "Exec=presence run" in text and "Version=1.4" in text and "Type=Application" in text
+    text = autostart_path().read_text()
+    assert "Version=1.4" in text and "Type=Application" in text
+    exec_line = next(line for line in text.splitlines() if line.startswith("Exec="))
+    assert exec_line != "Exec=presence run" and exec_line.endswith(" run")
+    assert exec_line.removeprefix("Exec=").lstrip('"').startswith("/")
     assert set_autostart(False) is None and not autostart_enabled()
     assert set_autostart(False) is None  # removing twice is fine

@@ -81,9 +81,9 @@ def test_two_corrupt_files_in_the_same_second_keep_both(store):
 
 def test_one_bad_value_falls_back_alone(store):
     store.directory.mkdir(parents=True)
-    store.path.write_text(json.dumps({"version": 2, "settings": {"voice_speed": "fast", "voice": "espeak"}}))
+    store.path.write_text(json.dumps({"version": 3, "settings": {"voice_speed": "fast", "backchannels": False}}))
     loaded = store.load()
-    assert loaded.settings["voice"] == "espeak" and loaded.settings["voice_speed"] == 1.0
+    assert loaded.settings["backchannels"] is False and loaded.settings["voice_speed"] == 1.0
     assert len(loaded.messages) == 1 and "Speaking speed" in loaded.messages[0]
 
 
@@ -121,14 +121,35 @@ def test_migration_from_version_1(store):
     for role in ("fg", "bg"):
         assert (s[f"{role}_backend"], s[f"{role}_server_url"], s[f"{role}_server_model"], s[f"{role}_server_key"]) \
             == ("server", "http://host:8080/v1", "m", "sk-1")
-    assert s["barge_in_sensitivity"] == 75 and s["hotkey_observe"] == "ctrl+alt+p" and s["keep_transcripts"]
+    assert s["barge_in_sensitivity"] == 75 and s["hotkey_observe"] == "ctrl+alt+p"
+    assert "keep_transcripts" not in s and "keep_transcripts" not in s.extra  # dropped on the way (version 2 -> 3)
+
+
+def test_migration_from_version_2_drops_settings_that_did_nothing(store):
+    """voice, keep_transcripts, transcripts_dir were shown and read by nothing: an old file still loads, without
+    them and without a message; screen_fps (then an unapplied idle rate) starts again from the watching default."""
+    store.directory.mkdir(parents=True)
+    store.path.write_text(json.dumps({"version": 2, "settings": {
+        "voice": "espeak", "keep_transcripts": True, "transcripts_dir": "/tmp/t", "screen_fps": 1.0,
+        "voice_speed": 1.3, "screen_redaction": False}}))
+    loaded = store.load()
+    s = loaded.settings
+    assert loaded.migrated_from == 2 and loaded.messages == []
+    assert s["voice_speed"] == 1.3 and s["screen_redaction"] is False
+    assert s["screen_fps"] == 5.0
+    for key in ("voice", "keep_transcripts", "transcripts_dir"):
+        assert key not in s and key not in s.extra
+    store.save(s)
+    saved = json.loads(store.path.read_text())
+    assert saved["version"] == CURRENT_VERSION == 3
+    assert not {"voice", "keep_transcripts", "transcripts_dir"} & set(saved["settings"])
 
 
 def test_newer_version_keeps_unknown_settings(store):
     store.directory.mkdir(parents=True)
-    store.path.write_text(json.dumps({"version": 9, "settings": {"voice": "espeak", "hologram": {"on": True}}}))
+    store.path.write_text(json.dumps({"version": 9, "settings": {"voice_speed": 1.2, "hologram": {"on": True}}}))
     loaded = store.load()
-    assert loaded.settings["voice"] == "espeak" and "newer Presence" in loaded.messages[0]
+    assert loaded.settings["voice_speed"] == 1.2 and "newer Presence" in loaded.messages[0]
     store.save(loaded.settings.replace({"voice_speed": 1.5}))
     assert json.loads(store.path.read_text())["settings"]["hologram"] == {"on": True}
 

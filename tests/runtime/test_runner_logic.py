@@ -1,23 +1,14 @@
 """The tick loop's logic with fake models (named fakes): barge-in, stale replies, alignment."""
 
 import numpy as np
+from fakes import FakeEnergyVad, FakeEngine, FakeSureEndpoint
+from helpers import quiet, talk
 
 from presence.core.turns import TurnSettings
-from presence.core.types import TICK_SAMPLES, PartialText, ReplyChunk, ReplyDone, UserText
+from presence.core.types import TICK_SAMPLES, ReplyChunk, ReplyDone, UserText
 from presence.devices.fakes import RecordingSpeaker, WavMicrophone
 from presence.runtime.executor import VirtualTimeExecutor
 from presence.runtime.runner import Runner
-
-
-class FakeEnergyVad:
-    """Speech probability from frame energy: loud frames are 'speech'."""
-
-    def reset(self):
-        pass
-
-    def process(self, samples):
-        frames = samples[: len(samples) // 512 * 512].reshape(-1, 512)
-        return [1.0 if np.abs(f).mean() > 0.05 else 0.0 for f in frames]
 
 
 class FakeEndpoint:
@@ -25,37 +16,6 @@ class FakeEndpoint:
 
     def complete_probability(self, audio):
         return 0.05
-
-
-class FakeEngine:
-    """Replies with a fixed 3 s tone per turn and records what the context kept after a barge-in."""
-
-    def __init__(self, short_words="mm-hm"):
-        self.kept = []
-        self.heard_ms = []  # length of each utterance we were asked to answer
-        self.heard_audio = []
-        self.discarded = []
-        self.short_words = short_words
-        self.backchannels = [("Mm-hm.", np.full(4000, 0.2, np.float32))]
-
-    def reply_to_audio(self, rid, audio, token):
-        self.heard_ms.append(len(audio) // 16)
-        self.heard_audio.append(audio)
-        yield UserText(rid, "hello", len(audio) // 16)
-        yield ReplyChunk(rid, "one two three four five six", np.full(48000, 0.3, np.float32))
-        yield ReplyDone(rid)
-
-    def reply_to_text(self, rid, text, token):
-        yield from self.reply_to_audio(rid, np.zeros(1), token)
-
-    def keep_heard(self, heard):
-        self.kept.append(heard)
-
-    def discard_reply(self, rid):
-        self.discarded.append(rid)
-
-    def partial_transcript(self, uid, audio):
-        yield PartialText(uid, self.short_words)
 
 
 def _run(user: np.ndarray, short_words: str = "mm-hm"):
@@ -66,17 +26,9 @@ def _run(user: np.ndarray, short_words: str = "mm-hm"):
     return events, speaker, engine
 
 
-def _talk(ms):
-    return np.full(ms * 16, 0.5, np.float32)
-
-
-def _quiet(ms):
-    return np.zeros(ms * 16, np.float32)
-
-
 def test_reply_follows_turn_and_output_is_tick_aligned():
     """A turn is answered after the end-of-turn silence; one tick of output is written per tick."""
-    events, speaker, _ = _run(np.concatenate([_quiet(400), _talk(1000), _quiet(5000)]))
+    events, speaker, _ = _run(np.concatenate([quiet(400), talk(1000), quiet(5000)]))
     types = [e.type for e in events]
     assert "user_turn_end" in types and "assistant_text" in types
     start = next(e.t_ms for e in events if e.type == "assistant_text")
@@ -86,7 +38,7 @@ def test_reply_follows_turn_and_output_is_tick_aligned():
 
 def test_barge_in_stops_audio_in_the_same_tick_and_keeps_heard_words():
     """User speech over the reply clears playback at once; the context keeps only the heard part."""
-    user = np.concatenate([_quiet(400), _talk(1000), _quiet(4000), _talk(800), _quiet(3000)])
+    user = np.concatenate([quiet(400), talk(1000), quiet(4000), talk(800), quiet(3000)])
     events, speaker, engine = _run(user)
     paused = next(e for e in events if e.type == "barge_pending")
     barge = next(e for e in events if e.type == "barge_in")
@@ -101,7 +53,7 @@ def test_barge_in_stops_audio_in_the_same_tick_and_keeps_heard_words():
 def test_a_long_interruption_is_one_barge_in_answered_as_it_ends():
     """Two seconds over the reply: one pause, one barge-in (the rest of the words do not barge in on a
     reply already cut), and the turn ends after a short pause though smart-turn says 0.05."""
-    user = np.concatenate([_quiet(400), _talk(1000), _quiet(4000), _talk(2000), _quiet(4000)])
+    user = np.concatenate([quiet(400), talk(1000), quiet(4000), talk(2000), quiet(4000)])
     speaker = RecordingSpeaker(latency_samples=TICK_SAMPLES)
     events = []
     Runner(WavMicrophone(user), speaker, FakeEnergyVad(), FakeEngine(), VirtualTimeExecutor(), events.append,
@@ -113,7 +65,7 @@ def test_a_long_interruption_is_one_barge_in_answered_as_it_ends():
 
 
 def _backchannel_run(words: str):
-    user = np.concatenate([_quiet(400), _talk(1000), _quiet(2600), _talk(400), _quiet(4000)])
+    user = np.concatenate([quiet(400), talk(1000), quiet(2600), talk(400), quiet(4000)])
     return _run(user, short_words=words)
 
 
@@ -141,7 +93,7 @@ def test_own_backchannels_in_long_turns_only_when_enabled():
     """With backchannels on, a thinking pause in a long turn gets a short 'mm-hm'; off by default."""
     from presence.core.turns import TurnSettings
 
-    user = np.concatenate([_quiet(400), _talk(5000), _quiet(600), _talk(1000), _quiet(3000)])
+    user = np.concatenate([quiet(400), talk(5000), quiet(600), talk(1000), quiet(3000)])
 
     def run(settings):
         events = []
@@ -158,7 +110,7 @@ def test_own_backchannels_in_long_turns_only_when_enabled():
 def test_cutting_in_right_after_we_start_continues_the_users_turn():
     """Talking over a reply within early_barge_ms means it came too soon: it is forgotten, and the
     user's next words are answered together with the earlier ones."""
-    user = np.concatenate([_quiet(400), _talk(1000), _quiet(2400), _talk(1200), _quiet(4000)])
+    user = np.concatenate([quiet(400), talk(1000), quiet(2400), talk(1200), quiet(4000)])
     events, _, engine = _run(user)
     types = [e.type for e in events]
     assert "barge_in" not in types
@@ -172,7 +124,7 @@ def test_controller_commands_run_on_the_tick_thread():
     from presence.runtime.controls import turn_settings_from
 
     events = []
-    runner = Runner(WavMicrophone(_quiet(1000)), RecordingSpeaker(), FakeEnergyVad(), FakeEngine(),
+    runner = Runner(WavMicrophone(quiet(1000)), RecordingSpeaker(), FakeEnergyVad(), FakeEngine(),
                     VirtualTimeExecutor(), events.append)
     timer = runner.time.add_timer(5000, "Five seconds have passed.", np.zeros(10, np.float32))
     runner.cancel_item("timer", timer.timer_id)
@@ -188,14 +140,14 @@ def test_controller_commands_run_on_the_tick_thread():
 
 def test_speech_starting_late_in_a_tick_pauses_the_reply_at_that_tick():
     """Words that begin in a tick's last frame silence our reply at the end of that tick, not one later."""
-    user = np.concatenate([_quiet(400), _talk(1000), _quiet(3560), _talk(1000), _quiet(3000)])
+    user = np.concatenate([quiet(400), talk(1000), quiet(3560), talk(1000), quiet(3000)])
     events, _, _ = _run(user)
     assert next(e.t_ms for e in events if e.type == "barge_pending") == 5000
 
 
 def test_a_click_over_the_reply_pauses_it_for_a_tick_only():
     """A 40 ms click at a tick's end pauses the reply; at the next silent tick it goes on, uncut."""
-    user = np.concatenate([_quiet(400), _talk(1000), _quiet(3560), _talk(40), _quiet(3000)])
+    user = np.concatenate([quiet(400), talk(1000), quiet(3560), talk(40), quiet(3000)])
     events, speaker, engine = _run(user)
     types = [e.type for e in events]
     assert "barge_pending" in types and "barge_in" not in types and not engine.kept
@@ -207,7 +159,7 @@ def test_a_click_over_the_reply_pauses_it_for_a_tick_only():
 def test_a_new_utterance_carries_no_audio_from_before_the_last_one():
     """Audio from before an utterance is its pre-roll once only: the next utterance does not get it again."""
     before = np.full(400 * 16, 0.01, np.float32)  # quiet but marked
-    user = np.concatenate([before, _talk(1000), _quiet(2000), _talk(800), _quiet(4000)])
+    user = np.concatenate([before, talk(1000), quiet(2000), talk(800), quiet(4000)])
     _, _, engine = _run(user)
     assert len(engine.heard_audio) == 2  # the first reply was dropped: the user went on
     assert np.count_nonzero(engine.heard_audio[-1] == np.float32(0.01)) == len(before)
@@ -219,17 +171,10 @@ class FakeFillerEngine(FakeEngine):
     fillers = [("Hmm.", np.full(6400, 0.2, np.float32))]
 
 
-class FakeSureEndpoint:
-    """smart-turn stand-in: every pause sounds finished."""
-
-    def complete_probability(self, audio):
-        return 0.9
-
-
 def test_going_on_over_our_filler_stops_it_without_a_barge_in_check():
     """A filler said into what was a pause just stops when the user goes on; their whole turn is then
     answered after the usual short silence (no barge-in check, no longer wait)."""
-    user = np.concatenate([_quiet(400), _talk(1000), _quiet(400), _talk(1000), _quiet(3000)])
+    user = np.concatenate([quiet(400), talk(1000), quiet(400), talk(1000), quiet(3000)])
     events, engine = [], FakeFillerEngine()
     runner = Runner(WavMicrophone(user), RecordingSpeaker(), FakeEnergyVad(), engine, VirtualTimeExecutor(),
                     events.append, endpoint=FakeSureEndpoint())
@@ -257,7 +202,7 @@ class FakeActingEngine(FakeEngine):
 
 def test_talking_right_after_a_request_was_acted_on_is_a_new_turn():
     """Words right after we acknowledged a timer do not undo it as 'not done': it is a barge-in."""
-    user = np.concatenate([_quiet(400), _talk(1000), _quiet(2400), _talk(1200), _quiet(4000)])
+    user = np.concatenate([quiet(400), talk(1000), quiet(2400), talk(1200), quiet(4000)])
     events, engine = [], FakeActingEngine()
     Runner(WavMicrophone(user), RecordingSpeaker(), FakeEnergyVad(), engine, VirtualTimeExecutor(),
            events.append).run()
@@ -281,7 +226,7 @@ class FakeGappyEngine(FakeEngine):
 
 def test_talking_between_two_sentences_of_a_reply_is_a_barge_in():
     """Speech in the gap between our sentences stops the reply: the next sentence is never played over it."""
-    user = np.concatenate([_quiet(400), _talk(1000), _quiet(3600), _talk(1500), _quiet(5000)])
+    user = np.concatenate([quiet(400), talk(1000), quiet(3600), talk(1500), quiet(5000)])
     events, engine = [], FakeGappyEngine()
     speaker = RecordingSpeaker()
     Runner(WavMicrophone(user), speaker, FakeEnergyVad(), engine, VirtualTimeExecutor(), events.append).run()
@@ -310,7 +255,7 @@ def _first_reply_ms(events) -> int:
 def test_a_reply_to_words_that_read_unfinished_waits_for_the_user_to_go_on():
     """smart-turn ended the turn, but its transcript trails off: the reply waits, the user's next words
     continue the same turn, and a trailing-off turn is answered only after the long silence."""
-    user = np.concatenate([_quiet(400), _talk(1000), _quiet(1200), _talk(800), _quiet(4000)])
+    user = np.concatenate([quiet(400), talk(1000), quiet(1200), talk(800), quiet(4000)])
     events, engine = [], FakeUnfinishedEngine()
     Runner(WavMicrophone(user), RecordingSpeaker(), FakeEnergyVad(), engine, VirtualTimeExecutor(), events.append,
            endpoint=FakeSureEndpoint()).run()
@@ -322,7 +267,7 @@ def test_a_reply_to_words_that_read_unfinished_waits_for_the_user_to_go_on():
 
 def test_a_reply_to_words_that_read_finished_is_not_held():
     """The same turn with a transcript that gives no reason to wait is answered at once."""
-    user = np.concatenate([_quiet(400), _talk(1000), _quiet(4000)])
+    user = np.concatenate([quiet(400), talk(1000), quiet(4000)])
     events, engine = [], FakeEngine()
     Runner(WavMicrophone(user), RecordingSpeaker(), FakeEnergyVad(), engine, VirtualTimeExecutor(), events.append,
            endpoint=FakeSureEndpoint()).run()
@@ -330,7 +275,7 @@ def test_a_reply_to_words_that_read_finished_is_not_held():
 
 
 def _short_barge_end_ms(words: str) -> tuple[list, int]:
-    user = np.concatenate([_quiet(400), _talk(1000), _quiet(2600), _talk(300), _quiet(4000)])
+    user = np.concatenate([quiet(400), talk(1000), quiet(2600), talk(300), quiet(4000)])
     events = []
     Runner(WavMicrophone(user), RecordingSpeaker(), FakeEnergyVad(), FakeEngine(words), VirtualTimeExecutor(),
            events.append, endpoint=FakeSureEndpoint()).run()

@@ -4,6 +4,7 @@ import time
 
 import numpy as np
 import pytest
+from fakes import FakeEnergyVad, FakeSureEndpoint
 
 from presence.core.intents import CancelTimers, CueRequest, TimerRequest, parse_durations, parse_intent
 from presence.core.timekeeping import Timekeeper
@@ -121,20 +122,6 @@ def test_resumed_utterance_does_not_repeat_answered_cues():
     assert len(keeper.cue_hits(2, "I ate an apple, and then another apple")) == 1
 
 
-class _Vad:
-    def reset(self):
-        pass
-
-    def process(self, samples):
-        frames = samples[: len(samples) // 512 * 512].reshape(-1, 512)
-        return [1.0 if np.abs(f).mean() > 0.05 else 0.0 for f in frames]
-
-
-class _Endpoint:
-    def complete_probability(self, audio):
-        return 0.9  # every pause sounds finished: the turn ends at the first short pause
-
-
 class _SlowEngine:
     """Hears 'I ate an apple' in any audio; its reply takes 1.5 s, so the user goes on before hearing it."""
 
@@ -156,8 +143,8 @@ def test_cue_before_a_pause_is_answered_once_when_the_user_goes_on():
     talk, quiet = np.full(16_000, 0.5, np.float32), np.zeros(8000, np.float32)
     events = []
     runner = Runner(WavMicrophone(np.concatenate([quiet, talk, quiet, talk, np.zeros(64_000, np.float32)])),
-                    RecordingSpeaker(latency_samples=TICK_SAMPLES), _Vad(), _SlowEngine(), VirtualTimeExecutor(),
-                    events.append, endpoint=_Endpoint())
+                    RecordingSpeaker(latency_samples=TICK_SAMPLES), FakeEnergyVad(), _SlowEngine(),
+                    VirtualTimeExecutor(), events.append, endpoint=FakeSureEndpoint())
     runner.time.add_cue("apple", "Ding!", np.full(3200, 0.3, np.float32), repeat=True)
     runner.run()
     types = [e.type for e in events]
@@ -187,8 +174,8 @@ def test_cue_word_is_caught_in_a_barge_in_while_the_cut_reply_is_still_working()
     user = np.concatenate([np.zeros(8000, np.float32), talk, np.zeros(40_000, np.float32), talk, talk,
                            np.zeros(48_000, np.float32)])
     events = []
-    runner = Runner(WavMicrophone(user), RecordingSpeaker(latency_samples=TICK_SAMPLES), _Vad(), _LongReplyEngine(),
-                    VirtualTimeExecutor(), events.append, endpoint=_Endpoint())
+    runner = Runner(WavMicrophone(user), RecordingSpeaker(latency_samples=TICK_SAMPLES), FakeEnergyVad(),
+                    _LongReplyEngine(), VirtualTimeExecutor(), events.append, endpoint=FakeSureEndpoint())
     runner.time.add_cue("apple", "Ding!", np.full(3200, 0.3, np.float32), repeat=True)
     runner.run()
     barge = next(e.t_ms for e in events if e.type == "barge_in")

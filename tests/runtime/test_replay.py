@@ -4,11 +4,11 @@ import json
 
 import numpy as np
 import pytest
+from helpers import public_scenario
 
 from presence.core.types import TICK_MS
 from presence.devices.audio_files import read_wav_16k_mono, write_wav_16k_mono
 from presence.runtime.replay import ReplayOptions, replay
-from tests.conftest import public_scenario
 
 pytestmark = pytest.mark.slow
 

@@ -1,9 +1,10 @@
 """One live conversation: load models, open devices, run the runner on its own thread.
 
-Kept free of Qt so `presence run --headless` and the window share the same start/stop logic, and
-so tests can drive it with fake devices. Everything the user should see — progress while loading,
-failures to load models or open devices, the runner's own events — goes out through one event
-sink as `Event`s, so the window has a single entry point and never sees a traceback.
+Free of Qt (it lives in runtime, below the GUI) so `presence run --headless` and the window share
+the same start/stop logic, and so tests can drive it with fake devices. Everything the user
+should see — progress while loading, failures to load models or open devices, the runner's own
+events — goes out through one event sink as `Event`s, so the window has a single entry point and
+never sees a traceback.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from presence.core.types import Event
+from presence.core import events
+from presence.core.ports import Microphone, ScreenSource, Speaker
 from presence.runtime.runner import EventSink
 
 # What the state label shows before the runner emits its own states.
@@ -22,7 +24,7 @@ OPENING = "opening audio devices…"
 STOPPED = "stopped"
 
 Loader = Callable[[], Any]
-DeviceOpener = Callable[[], tuple[Any, Any]]
+DeviceOpener = Callable[[], tuple[Microphone, Speaker]]
 
 
 def default_loader(settings: Mapping[str, Any] | None = None, on_fallback: Any = None) -> Any:
@@ -35,7 +37,7 @@ def default_loader(settings: Mapping[str, Any] | None = None, on_fallback: Any =
 def sound_devices(mic: str | int | None, speaker: str | int | None) -> DeviceOpener:
     """An opener for the real microphone and speaker, by index or part of the name."""
 
-    def open_devices() -> tuple[Any, Any]:
+    def open_devices() -> tuple[Microphone, Speaker]:
         from presence.devices.sound import PlayedReference, SoundDeviceMicrophone, SoundDeviceSpeaker
 
         played = PlayedReference()  # the speaker's output on the microphone's clock, for the echo canceller
@@ -44,15 +46,16 @@ def sound_devices(mic: str | int | None, speaker: str | int | None) -> DeviceOpe
     return open_devices
 
 
-def live_screen() -> Any:
+def live_screen() -> ScreenSource | None:
     """The real screen (mss) when there is a display to capture; None otherwise."""
     import os
 
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         return None
     from presence.devices.screen_mss import MssScreen
+    from presence.screen.windows import exclude_windows
 
-    return MssScreen()
+    return MssScreen(frame_filter=exclude_windows)  # excluded windows are blanked before any frame leaves capture
 
 
 def one_line(exc: BaseException) -> str:
@@ -145,7 +148,7 @@ class Session:
     def _notice(self, message: str) -> None:
         with self._lock:
             runner = self._runner
-        self._sink(Event(getattr(runner, "now_ms", 0) if runner is not None else 0, "notice", {"message": message}))
+        self._sink(events.Notice(t_ms=getattr(runner, "now_ms", 0) if runner is not None else 0, message=message))
 
     # --- lifecycle --------------------------------------------------------------------------
     def start(self) -> None:
@@ -176,18 +179,18 @@ class Session:
 
     # --- the session thread -----------------------------------------------------------------
     def _status(self, text: str, t_ms: int = 0) -> None:
-        self._sink(Event(t_ms, "state", {"state": text}))
+        self._sink(events.State(t_ms=t_ms, state=text))
 
     def _error(self, source: str, exc: BaseException, t_ms: int = 0) -> None:
         self.failed = True
-        self._sink(Event(t_ms, "error", {"source": source, "message": one_line(exc)}))
+        self._sink(events.Error(t_ms=t_ms, source=source, message=one_line(exc)))
 
     def _load_models(self) -> Any:
         if self._load is not default_loader:
             return self._load()
 
         def fallback(exc: Exception) -> None:
-            self._sink(Event(0, "backend_fallback", {"message": one_line(exc)}))
+            self._sink(events.BackendFallback(message=one_line(exc)))
 
         return default_loader(self._settings, fallback)
 

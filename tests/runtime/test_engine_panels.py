@@ -7,6 +7,7 @@ import json
 
 import numpy as np
 
+from presence.core import events
 from presence.core.panel_fence import PanelOutput
 from presence.core.types import ReplyChunk, ReplyDone
 from presence.runtime.engine import NOT_SURE, ReplyEngine
@@ -66,8 +67,8 @@ def test_a_reply_with_a_panel_block_shows_the_panel_and_speaks_none_of_the_json(
                        "The table has the details.")
     panels = [i for i in items if isinstance(i, PanelOutput)]
     assert len(panels) == 1 and panels[0].reply_id == 1
-    ((kind, fields),) = panels[0].events
-    assert kind == "panel" and fields["panel"]["id"] == "compare" and fields["panel"]["root"]["rows"] == \
+    (event,) = panels[0].events
+    assert isinstance(event, events.Panel) and event.panel["id"] == "compare" and event.panel["root"]["rows"] == \
         TABLE["root"]["rows"]
     said = [i.text for i in items if isinstance(i, ReplyChunk)]
     assert said == ["Owls hunt at night, hawks by day.", "The table has the details."]
@@ -79,8 +80,8 @@ def test_a_reply_with_a_panel_block_shows_the_panel_and_speaks_none_of_the_json(
 def test_a_malformed_panel_block_is_an_error_event_and_still_not_spoken():
     """Bad JSON in the block: a panel_error for the window; the voice says only the plain sentence."""
     items, tts = reply('Here you go. ```panel\n{"id": "x", "root": {"type": "table", "rows": "oops"}}\n```')
-    ((kind, fields),) = next(i for i in items if isinstance(i, PanelOutput)).events
-    assert kind == "panel_error" and "rows" in fields["message"]
+    (event,) = next(i for i in items if isinstance(i, PanelOutput)).events
+    assert isinstance(event, events.PanelError) and "rows" in event.message
     assert tts.spoken == ["Here you go."]
 
 
@@ -94,6 +95,6 @@ def test_a_reply_that_is_only_a_panel_does_not_say_it_is_unsure():
 def test_an_unclosed_block_at_the_end_of_a_reply_is_reported_not_read():
     """A block cut off by the token limit: reported as not closed, none of it spoken."""
     items, tts = reply('Sure. ```panel\n{"id": "x", "title": "half a panel')
-    ((kind, fields),) = next(i for i in items if isinstance(i, PanelOutput)).events
-    assert kind == "panel_error" and "not closed" in fields["message"]
+    (event,) = next(i for i in items if isinstance(i, PanelOutput)).events
+    assert isinstance(event, events.PanelError) and "not closed" in event.message
     assert tts.spoken == ["Sure."]

@@ -2,8 +2,7 @@
 
 import numpy as np
 import pytest
-
-from tests.test_echo import _echo_ticks_let_through, _room
+from helpers import echo_ticks_let_through, room_echo
 
 pytestmark = pytest.mark.slow
 
@@ -18,4 +17,4 @@ def test_a_sentence_after_a_filler_does_not_interrupt_itself(models, filler, sen
     tts = models.engine.tts
     played = np.concatenate([np.zeros(16000, np.float32), tts.synthesize_steady(filler),
                              np.zeros(12800, np.float32), tts.synthesize_steady(sentence)])
-    assert _echo_ticks_let_through(played, _room(played, 960, 0.5, False), 0) == []
+    assert echo_ticks_let_through(played, room_echo(played, 960, 0.5, False), 0) == []

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from helpers import echo_ticks_let_through, room_echo
 
 from presence.speech.echo import EchoCanceller
 
@@ -16,15 +17,6 @@ def _speechlike(seconds: float, seed: int) -> np.ndarray:
     return (rng.standard_normal(n) * 0.1 * envelope).astype(np.float32)
 
 
-def _room(played: np.ndarray, delay: int, gain: float, reverb: bool) -> np.ndarray:
-    h = np.zeros(delay + 400)
-    h[delay] = gain
-    if reverb:
-        rng = np.random.default_rng(3)
-        h[delay + 1:] = rng.standard_normal(399) * gain * 0.2 * np.exp(-np.arange(399) / 80)
-    return np.convolve(played, h)[: len(played)].astype(np.float32)
-
-
 def _run(played, mic):
     ec, ratios = EchoCanceller(), []
     for i in range(0, len(mic) - TICK + 1, TICK):
@@ -37,7 +29,7 @@ def _run(played, mic):
 def test_echo_is_removed_from_the_first_second(delay_ms, reverb):
     """Echo of our own speech (delay, gain, room reverb) drops by >= 15 dB after the first second."""
     played = _speechlike(4.0, 1)
-    mic = _room(played, delay_ms * 16, 0.5, reverb)
+    mic = room_echo(played, delay_ms * 16, 0.5, reverb)
     ticks = _run(played, mic)
     late = [20 * np.log10(res / m) for res, m, _ in ticks[5:] if m > 1e-3]
     assert np.median(late) < -15
@@ -48,7 +40,7 @@ def test_user_speech_survives_cancellation():
     played = _speechlike(4.0, 1)
     user = np.zeros_like(played)
     user[40000:52000] = _speechlike(0.75, 7)
-    mic = _room(played, 960, 0.5, False) + user
+    mic = room_echo(played, 960, 0.5, False) + user
     ec = EchoCanceller()
     for i in range(0, 41600, TICK):
         ec.process(mic[i:i + TICK], played[i:i + TICK])
@@ -65,23 +57,12 @@ def test_no_reference_passes_the_microphone_through():
     assert np.array_equal(EchoCanceller().process(mic, np.zeros(TICK, np.float32)), mic)
 
 
-def _echo_ticks_let_through(played: np.ndarray, mic: np.ndarray, start_tick: int) -> list[int]:
-    """Ticks from start_tick whose residual echo the barge-in guard would take for the user."""
-    ec, through = EchoCanceller(), []
-    for k, i in enumerate(range(0, len(mic) - TICK + 1, TICK)):
-        ec.process(mic[i:i + TICK], played[i:i + TICK])
-        if k >= start_tick and np.sqrt(np.mean(mic[i:i + TICK] ** 2)) > 1e-3 \
-                and ec.residual_rms > 3 * ec.expected_residual_rms:
-            through.append(k)
-    return through
-
-
 def test_echo_whose_delay_jumps_mid_reply_is_still_guarded():
     """Live device buffers grow after an underrun (100 -> 350 ms): the echo that gets past the filter is still echo."""
     played = _speechlike(6.0, 1)
-    mic = _room(played, 1600, 0.5, False)
-    mic[48000:] = _room(played, 5600, 0.5, False)[48000:]
-    assert _echo_ticks_let_through(played, mic, start_tick=0) == []
+    mic = room_echo(played, 1600, 0.5, False)
+    mic[48000:] = room_echo(played, 5600, 0.5, False)[48000:]
+    assert echo_ticks_let_through(played, mic, start_tick=0) == []
 
 
 def test_a_user_far_louder_than_our_echo_is_heard_even_when_they_sound_like_us():
@@ -90,7 +71,7 @@ def test_a_user_far_louder_than_our_echo_is_heard_even_when_they_sound_like_us()
     played = _speechlike(6.0, 1)
     user = np.zeros_like(played)
     user[64000:67200] = 5 * 0.5 * played[61000:64200]
-    through = _echo_ticks_let_through(played, _room(played, 1600, 0.5, False) + user, start_tick=20)
+    through = echo_ticks_let_through(played, room_echo(played, 1600, 0.5, False) + user, start_tick=20)
     assert 20 in through
 
 
@@ -119,7 +100,7 @@ def test_a_path_waits_for_the_echo_to_arrive():
     """Our first words, while the mic still holds the user's question, do not fix a wrong delay."""
     user = _speechlike(1.0, 9)
     played = np.concatenate([np.zeros(16000, np.float32), _speechlike(2.0, 1)])
-    mic = np.concatenate([user, np.zeros(32000, np.float32)]) + _room(played, 4000, 0.5, False)
+    mic = np.concatenate([user, np.zeros(32000, np.float32)]) + room_echo(played, 4000, 0.5, False)
     ec = EchoCanceller()
     for i in range(0, len(mic) - TICK + 1, TICK):
         ec.process(mic[i:i + TICK], played[i:i + TICK])
@@ -138,12 +119,12 @@ class FakeCanceller:
 
 def _guarded(expected, residual, probs):
     from presence.core.turns import TickVoice, TurnSettings
-    from presence.runtime.listening import ListeningMixin
+    from presence.runtime.context import Hearing
+    from presence.runtime.listening import Listening
 
-    listener = ListeningMixin()
-    listener.echo, listener.settings, listener.emit = FakeCanceller(expected, residual), TurnSettings(), \
-        lambda *a, **k: None
-    return listener._guard_echo(TickVoice(probs))
+    listener = Listening(None, None, FakeCanceller(expected, residual), None, Hearing(2), lambda *a, **k: None,
+                         TurnSettings)
+    return listener.guard(TickVoice(probs))
 
 
 def test_a_lone_onset_frame_pauses_nothing_while_echo_is_expected():

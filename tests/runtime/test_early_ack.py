@@ -3,7 +3,8 @@
 import time
 
 import numpy as np
-from test_runner_logic import FakeEnergyVad, FakeEngine, FakeSureEndpoint, _quiet, _talk
+from fakes import FakeEnergyVad, FakeEngine, FakeSureEndpoint, FakeTts
+from helpers import quiet, talk
 
 from presence.core.types import PartialText, ReplyChunk, ReplyDone, UserText
 from presence.devices.fakes import RecordingSpeaker, WavMicrophone
@@ -14,16 +15,9 @@ from presence.runtime.runner import Runner
 ACK = "Let me work that out."
 
 
-class FakeTts:
-    """Silent audio of a length per text (a fake voice)."""
-
-    def synthesize(self, text):
-        return np.full(1600, 0.1, np.float32)
-
-
 def test_engine_acknowledges_deep_work_from_partial_words_only():
     """'Write a short plan for my' asks for deep work; a question or a story does not."""
-    engine = ReplyEngine(asr=None, llm=None, tts=FakeTts())
+    engine = ReplyEngine(asr=None, llm=None, tts=FakeTts(level=0.1, samples=1600))
     text, audio = engine.early_acknowledgement("Write a short plan for my")
     assert text == ACK and len(audio)
     assert engine.early_acknowledgement("What is the capital of") is None
@@ -49,7 +43,7 @@ class FakeTaskEngine(FakeEngine):
 
 def test_a_long_request_is_acknowledged_as_it_ends_and_only_once():
     """The acknowledgement plays at the turn's end (no filler first) and the reply does not repeat it."""
-    user = np.concatenate([_quiet(400), _talk(2000), _quiet(4000)])
+    user = np.concatenate([quiet(400), talk(2000), quiet(4000)])
     events = []
     runner = Runner(WavMicrophone(user), RecordingSpeaker(), FakeEnergyVad(), FakeTaskEngine(),
                     VirtualTimeExecutor(), events.append, endpoint=FakeSureEndpoint())
@@ -61,10 +55,18 @@ def test_a_long_request_is_acknowledged_as_it_ends_and_only_once():
 
 
 def test_short_utterances_are_not_transcribed_while_they_are_said():
-    """Below partial_after_ms (and with no cue watched) no partial transcript runs."""
-    events = []
-    runner = Runner(WavMicrophone(np.concatenate([_quiet(400), _talk(800), _quiet(3000)])), RecordingSpeaker(),
-                    FakeEnergyVad(), FakeTaskEngine(), VirtualTimeExecutor(), events.append)
-    runner.run()
-    assert not any(e.type == "early_ack" or (e.type == "user_partial_text" and "complete" not in e.fields)
-                   for e in events)
+    """Below partial_after_ms (and with no cue watched) no partial transcript runs; the same request said
+    for longer is transcribed while it is said and acknowledged (the control)."""
+
+    def while_said(talk_ms: int) -> list[str]:
+        events = []
+        runner = Runner(WavMicrophone(np.concatenate([quiet(400), talk(talk_ms), quiet(3000)])), RecordingSpeaker(),
+                        FakeEnergyVad(), FakeTaskEngine(), VirtualTimeExecutor(), events.append,
+                        endpoint=FakeSureEndpoint())
+        runner.run()
+        return [e.type for e in events
+                if e.type == "early_ack" or (e.type == "user_partial_text" and "complete" not in e.fields)]
+
+    long = while_said(2000)
+    assert "user_partial_text" in long and "early_ack" in long
+    assert while_said(800) == []

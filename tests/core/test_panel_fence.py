@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from presence.core import events
 from presence.core.panel_fence import (
     MAX_BLOCKS,
     FencedBlock,
@@ -103,8 +104,8 @@ def test_malformed_and_hostile_blocks_are_refused_with_one_line(body, message):
     with pytest.raises(PanelError, match=message) as err:
         read_block(blocks[0])
     assert "\n" not in str(err.value)
-    event, fields = block_event(blocks[0])
-    assert event == "panel_error" and message.split()[0] in fields["message"]
+    event = block_event(blocks[0])
+    assert isinstance(event, events.PanelError) and message.split()[0] in event.message
 
 
 def test_a_huge_block_is_cut_while_streaming_and_refused():
@@ -133,8 +134,8 @@ def test_update_and_close_blocks_become_window_messages():
     _, blocks = split_panels('```panel\n{"panel_update": {"panel_id": "w", "node_id": "now", '
                              '"changes": {"text": "22 °C"}}}\n``` ```panel\n{"panel_close": {"panel_id": "w"}}\n```')
     assert [block_event(b) for b in blocks] == [
-        ("panel_update", {"panel_id": "w", "node_id": "now", "changes": {"text": "22 °C"}}),
-        ("panel_close", {"panel_id": "w"})]
+        events.PanelUpdate(panel_id="w", node_id="now", changes={"text": "22 °C"}),
+        events.PanelClose(panel_id="w")]
 
 
 def test_server_prompt_documents_the_vocabulary_and_the_fence():

@@ -9,12 +9,12 @@ import subprocess
 import sys
 
 import pytest
+from helpers import PUBLIC, SHARED
 
 from presence.evaluation.run import replay_folder
 from presence.evaluation.scenarios import build_all
 from presence.evaluation.score import Limits, score_folder, score_scenario
 from presence.runtime.replay import ReplayOptions, replay
-from tests.conftest import PUBLIC, SHARED
 
 pytestmark = pytest.mark.slow
 
