@@ -1,0 +1,1 @@
+"""The text question set (tuning and held-out halves) and its scorer, for `presence bench`."""
