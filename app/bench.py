@@ -143,6 +143,32 @@ def duplex_rows(name: str, s: dict, echo: dict) -> list[Row]:
     ]
 
 
+def bench_pauses(models: Models) -> list[Row]:
+    """The pause corpus (presence.evaluation.pauses), both halves: mid-sentence pauses we must not
+    take, complete turns we must end at once. The held-out half is the one the goals judge."""
+    import shutil
+    import tempfile
+
+    from presence.evaluation.pauses.run import evaluate_half
+
+    if shutil.which("espeak-ng") is None:
+        return [Row("pause corpus", "espeak-ng is not installed", "-", None)]
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for half in ("tuning", "heldout"):
+            _, s = evaluate_half(models, half, Path(tmp))
+            taken, end = len(s["takeovers"]), s["turn_end_p50_ms"]
+            rows += [
+                Row(f"pause takeovers (pause corpus {half}, {s['pauses']} pauses)", str(taken), "0", taken == 0),
+                Row(f"  turn-end latency p50 ({s['turns']} complete turns)", _ms(end), "<= 300 ms",
+                    end is not None and end <= 300),
+                Row("  turn-end latency max", _ms(s["turn_end_max_ms"]), "-", None),
+                Row("  answer onset p50 / max", f"{_ms(s['turn_latency_p50_ms'])} / {_ms(s['turn_latency_max_ms'])}",
+                    "-", None),
+            ]
+    return rows
+
+
 def format_table(rows: list[Row]) -> str:
     w = max(len(r.figure) for r in rows)
     v = max(len(r.value) for r in rows)
@@ -166,9 +192,19 @@ def run_bench(say: Say, replay_s: float = 300.0, scenarios: list[str] | None = N
         sets.append(public)
     for folder in sets:
         rows += bench_duplex(models, folder)
+    if not scenarios:
+        rows += bench_pauses(models)
     from presence.screen.bench import bench_screen
 
     rows += [Row(*r) for r in bench_screen()]
+    if not scenarios:  # the generalization corpus (issue 13): held-out half against the goals, then tuning
+        from presence.evaluation.corpus_bench import bench_corpus
+
+        rows += [Row(*r) for r in bench_corpus(models)]
+    if not scenarios:  # the text question set (issue 13): spoken answers, held-out half then tuning
+        from presence.evaluation.answers_bench import bench_answers
+
+        rows += [Row(*r) for r in bench_answers(models)]
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rows.append(Row("peak RSS", f"{rss_mb:.0f} MB", "-", None))
     say(format_table(rows))

@@ -162,6 +162,12 @@ def section_models() -> list[str]:
         except ModelMissing as exc:
             lines.append(f"{key}: MISSING: {exc}")
     try:
+        from presence.models.whisper_base import describe
+
+        lines.append(f"asr_base: {describe()}")
+    except Exception as exc:  # ModelMissing, ModelCorrupt, or anything else: a line, never a failure
+        lines.append(f"asr_base: MISSING: {exc}")
+    try:
         lines.append(f"llama-cpp-python {_version('llama_cpp_python') or '?'}"
                      if _import_ok("llama_cpp") else "llama-cpp-python: MISSING")
     except Exception as exc:

@@ -21,6 +21,13 @@ def check_models(say: Say) -> int:
             missing += 1
             say(f"  MISSING {key:5} {exc}")
     try:
+        from presence.models.whisper_base import describe
+
+        say(f"  ok    asr_base {describe()}")
+    except ModelMissing as exc:
+        missing += 1
+        say(f"  MISSING asr_base {exc}")
+    try:
         import llama_cpp  # noqa: F401
         say("  ok    llama-cpp-python (runs the embedded LLM)")
     except ImportError:

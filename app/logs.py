@@ -7,21 +7,89 @@ $PRESENCE_LOG_DIR, else platformdirs' user_state_dir ("~/.local/state/presence" 
 The file rotates at 1 MB and keeps 3 old files, so it never grows without bound. The terminal
 (stderr) keeps getting only warnings and errors, one line each, as before; tracebacks of
 uncaught exceptions (main thread, Qt slots, worker threads) go to the file.
+
+A crash (an exception nothing handled) also writes its traceback to `crash.log` beside it, which
+rotates the same way (256 kB, 3 old files). Secrets never reach either file or the terminal:
+every line is scrubbed of credentials in URLs, `?api_key=` parameters and sk-... style tokens,
+and of the exact values registered with `hide()` (the API keys the settings hold).
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
 import logging.handlers
 import os
+import re
 import sys
 import threading
+import traceback
 from pathlib import Path
 
 ENV_DIR = "PRESENCE_LOG_DIR"  # overrides the state dir (tests, portable installs)
 FILE_NAME = "presence.log"
 MAX_BYTES = 1_000_000
 BACKUP_COUNT = 3
+CRASH_FILE_NAME = "crash.log"
+CRASH_MAX_BYTES = 256_000
+_hidden: set[str] = set()  # exact secret values never written (hide())
+_URL_USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/@\s]+@", re.I)
+_URL_SECRET_PARAM = re.compile(r"([?&](?:api[_-]?key|key|token|access_token|secret|password|sig)=)[^&#\s'\"]+", re.I)
+_TOKEN_LIKE = re.compile(r"\b(sk|pk|rk|hf|ghp|gho|xox[abp])[-_][A-Za-z0-9_\-]{8,}\b")
+_BEARER = re.compile(r"(bearer\s+)[A-Za-z0-9._~+/=\-]{6,}", re.I)
+
+
+def hide(*values: str) -> None:
+    """Never write these exact strings (API keys) to the log, the crash log or the terminal."""
+    _hidden.update(v for v in values if v and len(v) >= 4)
+
+
+def scrub(text: str) -> str:
+    """Credentials in free text: hidden values, URL user:password@, ?api_key=..., bearer and sk-... tokens."""
+    for value in _hidden:
+        text = text.replace(value, "***")
+    text = _URL_USERINFO.sub(r"\g<scheme>***@", text)
+    text = _URL_SECRET_PARAM.sub(r"\1***", text)
+    text = _BEARER.sub(r"\1***", text)
+    return _TOKEN_LIKE.sub("***", text)
+
+
+class ScrubbingFormatter(logging.Formatter):
+    """Every line of the log file, tracebacks included, with secrets scrubbed."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return scrub(super().format(record))
+
+
+def rotate(path: Path, max_bytes: int, backup_count: int = BACKUP_COUNT) -> None:
+    """Before appending to `path`: once it is max_bytes or more, it becomes path.1 (path.1 becomes
+    path.2, ...; the oldest beyond backup_count is dropped)."""
+    try:
+        if path.stat().st_size < max_bytes:
+            return
+    except OSError:
+        return
+    for i in range(backup_count - 1, 0, -1):
+        older = path.with_name(f"{path.name}.{i}")
+        if older.exists():
+            os.replace(older, path.with_name(f"{path.name}.{i + 1}"))
+    os.replace(path, path.with_name(f"{path.name}.1"))
+
+
+def write_crash_log(text: str | None = None, directory: Path | str | None = None) -> Path | None:
+    """Append a crash's traceback (`text`, default: the exception being handled) to crash.log in the
+    log folder, rotating it first; its path, or None when it cannot be written."""
+    path = Path(directory) / CRASH_FILE_NAME if directory is not None else log_dir() / CRASH_FILE_NAME
+    body = text if text is not None else traceback.format_exc()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        rotate(path, CRASH_MAX_BYTES)
+        stamp = datetime.datetime.now().isoformat(timespec="seconds")
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(f"--- {stamp} pid {os.getpid()}: {' '.join(sys.argv)}\n{scrub(body).rstrip()}\n\n")
+    except OSError:
+        return None
+    return path
 FILE_FORMAT = "%(asctime)s %(levelname)-7s %(threadName)s %(name)s: %(message)s"
 CONSOLE_FORMAT = "%(levelname)s %(name)s: %(message)s"
 _MARK = "_presence_handler"  # attribute that marks the handlers setup_logging() installed
@@ -43,7 +111,7 @@ class OneLineFormatter(logging.Formatter):
         exc = saved[0]
         if exc and exc[1] is not None:
             text += f" ({exc[0].__name__}: {exc[1]})"
-        return text
+        return scrub(text)
 
 
 def _install_excepthooks() -> None:
@@ -62,6 +130,7 @@ def _install_excepthooks() -> None:
             previous_sys(exc_type, exc, tb)
             return
         log.critical("uncaught exception", exc_info=(exc_type, exc, tb))
+        write_crash_log("".join(traceback.format_exception(exc_type, exc, tb)))
         if previous_sys is not sys.__excepthook__:
             previous_sys(exc_type, exc, tb)
 
@@ -123,7 +192,7 @@ def setup_logging(level: int = logging.INFO, console_level: int = logging.WARNIN
         path = None
     else:
         handler.setLevel(level)
-        handler.setFormatter(logging.Formatter(FILE_FORMAT))
+        handler.setFormatter(ScrubbingFormatter(FILE_FORMAT))
         setattr(handler, _MARK, True)
         root.addHandler(handler)
     root.setLevel(min(level, console_level) if console else level)

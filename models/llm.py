@@ -10,12 +10,23 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+from presence.core.policy import SAFETY_POLICY
+from presence.core.text import runaway_loop
 from presence.models.paths import find
 
 # Measured on the shipped SmolLM2-135M: naming English keeps it from drifting into French or
-# Portuguese on place names; "short" keeps replies speakable.
-SYSTEM_PROMPT = "You are Presence, a helpful voice assistant. Give short answers in English."
+# Portuguese on place names; "one or two short sentences, the answer first" replaced "The answer to
+# this question is..." preambles and rambling (text question set, presence.evaluation.answers). The
+# safety policy is in every system prompt; the rule layer (presence.core.safety) backs it up.
+SYSTEM_PROMPT = ("You are Presence, a helpful voice assistant. Answer in English in one or two short sentences, "
+                 f"the answer first. {SAFETY_POLICY}")
+# Example exchanges said after the system prompt, kept through compaction, never part of the history.
+# None are shipped: they were not measured to help yet (the text question set is the measure).
+EXAMPLES: tuple[tuple[str, str], ...] = ()
+# Over the reply's own tokens (see LlamaChatSession._sampler); measured on the text question set.
+REPEAT_PENALTY = 1.2
 
 
 class ModelLoadError(RuntimeError):
@@ -26,7 +37,8 @@ class LlamaChatSession:
     """ChatML chat over llama.cpp with an explicit, persistent context (see reset())."""
 
     def __init__(self, model_path: Path | None = None, n_ctx: int = 2048, threads: int | None = None,
-                 system_prompt: str = SYSTEM_PROMPT) -> None:
+                 system_prompt: str = SYSTEM_PROMPT, repeat_penalty: float = REPEAT_PENALTY,
+                 examples: tuple[tuple[str, str], ...] | None = None) -> None:
         try:
             from llama_cpp import Llama
         except ImportError as exc:
@@ -41,6 +53,10 @@ class LlamaChatSession:
             raise ModelLoadError(f"cannot load GGUF model {path}: {exc}") from exc
         self.path = path
         self._system = system_prompt
+        self.repeat_penalty = repeat_penalty
+        # the shipped prompt's example exchanges go with it; a caller's own prompt comes without them
+        self._examples = examples if examples is not None else EXAMPLES if system_prompt == SYSTEM_PROMPT else ()
+        self.last_stop = ""  # why the last reply ended (see stream_reply)
         self._eos = {self._llm.token_eos(), *self._tokens("<|im_end|>")}
         self._reply_start = 0
         self._history: list[tuple[str, str]] = []
@@ -66,7 +82,7 @@ class LlamaChatSession:
                 break
             recent.insert(0, (role, text))
         self._llm.reset()
-        self._llm.eval(self._tokens(f"<|im_start|>system\n{self._system}<|im_end|>\n"))
+        self._llm.eval(self._tokens(self._preamble()))
         for role, text in recent:
             self._llm.eval(self._tokens(f"<|im_start|>{role}\n{text}<|im_end|>\n"))
 
@@ -74,7 +90,13 @@ class LlamaChatSession:
         """Forget the conversation; keep the allocated cache."""
         self._history.clear()
         self._llm.reset()
-        self._append(f"<|im_start|>system\n{self._system}<|im_end|>\n")
+        self._append(self._preamble())
+
+    def _preamble(self) -> str:
+        """The system prompt, then the example exchanges (never part of the conversation's history)."""
+        shots = "".join(f"<|im_start|>user\n{q}<|im_end|>\n<|im_start|>assistant\n{a}<|im_end|>\n"
+                        for q, a in self._examples)
+        return f"<|im_start|>system\n{self._system}<|im_end|>\n{shots}"
 
     @property
     def context_tokens(self) -> int:
@@ -93,27 +115,51 @@ class LlamaChatSession:
 
     def stream_reply(self, max_tokens: int = 120,
                      should_stop: Callable[[], bool] = lambda: False) -> Iterator[str]:
+        """Greedy decoding with a repeat penalty over the reply's own tokens; stops at the end token,
+        max_tokens, should_stop() or a runaway loop (a sentence or 4-gram said three times).
+        last_stop says which: "eos", "length", "stopped" or "loop"."""
         self._append("<|im_start|>assistant\n")
         self._reply_start = self._llm.n_tokens
         pending = b""
         text = ""
-        for _ in range(max_tokens):
-            if should_stop():
-                break
-            token = self._llm.sample(top_k=1, temp=0.0, repeat_penalty=1.1)
-            if token in self._eos:
-                break
-            self._llm.eval([token])
-            pending += self._llm.detokenize([token])
-            try:
-                piece = pending.decode("utf-8")
-            except UnicodeDecodeError:
-                continue  # a multi-byte character split across tokens
-            pending = b""
-            text += piece
-            yield piece
+        self.last_stop = "length"
+        sampler = self._sampler()
+        try:
+            for _ in range(max_tokens):
+                if should_stop():
+                    self.last_stop = "stopped"
+                    break
+                token = self._llm.sample()  # the reply's sampler: it remembers the tokens it chose
+                if token in self._eos:
+                    self.last_stop = "eos"
+                    break
+                self._llm.eval([token])
+                pending += self._llm.detokenize([token])
+                try:
+                    piece = pending.decode("utf-8")
+                except UnicodeDecodeError:
+                    continue  # a multi-byte character split across tokens
+                pending = b""
+                text += piece
+                yield piece
+                if not piece[-1:].isalnum() and runaway_loop(text):
+                    self.last_stop = "loop"
+                    break
+        finally:
+            if self._llm._sampler is sampler:
+                self._llm._sampler = None
         self._history.append(("assistant", text.strip()))
         self._append("<|im_end|>\n")
+
+    def _sampler(self) -> Any:
+        """One sampler for the whole reply, so its repeat penalty sees the tokens chosen so far.
+
+        llama-cpp-python's Llama.sample() otherwise builds a fresh sampler per token, whose penalty
+        window is empty: the penalty did nothing and the 135M model looped. llama.cpp's sampler
+        remembers each token it returns (llama_sampler_sample accepts it)."""
+        sampler = self._llm._init_sampler(top_k=1, temp=0.0, repeat_penalty=self.repeat_penalty)
+        self._llm._sampler = sampler
+        return sampler
 
     def checkpoint(self) -> tuple[int, int]:
         """A point to come back to if the next exchange is discarded (a speculative reply)."""

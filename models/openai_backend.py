@@ -27,9 +27,14 @@ from typing import Any
 
 import httpx
 
+from presence.core.policy import SAFETY_POLICY
 from presence.models.backends import BackendUnavailable
 
-SYSTEM_PROMPT = "You are Presence, a helpful voice assistant. Give short answers in English."
+# A server model follows a longer prompt than the embedded one: what is spoken, and the safety policy.
+SYSTEM_PROMPT = ("You are Presence, a helpful voice assistant. Your words are spoken aloud: answer in English in one "
+                 "or two short plain sentences, the answer first, with no markdown, lists, emoji or quotes; offer "
+                 "more only when there is more worth saying. If you are not sure of a fact or a number, say so "
+                 f"rather than guess. {SAFETY_POLICY}")
 _ADVICE = "check it is running or choose the embedded model in settings"
 
 

@@ -14,6 +14,8 @@ def private_log_dir(tmp_path_factory):
     import os
 
     os.environ["PRESENCE_LOG_DIR"] = str(tmp_path_factory.mktemp("logs"))
+    os.environ["PRESENCE_KEYRING"] = "file"  # API keys saved by tests never reach the developer's keyring
+    os.environ["PRESENCE_DATA_DIR"] = str(tmp_path_factory.mktemp("data"))  # nor does conversation history
 
 
 @pytest.fixture(scope="session")

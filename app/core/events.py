@@ -145,6 +145,15 @@ class Notice(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class SpokenNotice(Event):
+    """A notice said aloud as it starts to play (screen capture is off, a reply failed); its `notice`
+    event was shown when it was decided."""
+
+    KIND: ClassVar[str] = "spoken_notice"
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class BackendFallback(Event):
     """A configured chat backend could not be used; the embedded model stands in."""
 
@@ -203,6 +212,7 @@ class EchoSuppressed(Event):
     KIND: ClassVar[str] = "echo_suppressed"
     residual: float
     expected: float
+    kept: float | None = optional()  # the share of the microphone WebRTC's AEC3 kept, where it decided
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -324,7 +334,9 @@ class ToolCall(Event):
     """A tool was used: the foreground's timers, cue watches, screen watches and deep tasks, or a
     background model's own tool. Only the fields of its `tool` are set:
 
-    timer: id, seconds, due_ms; cue_watch: id, word, repeat; cancel_timers: cancelled (a count);
+    timer: id, seconds, due_ms, and label (what it is for), content (a reminder's words), changed (a timer
+    set before, changed: the same id again); cancel_timer: id (one of several, the rest run on);
+    cue_watch: id, word, repeat, and reply (what is said); cancel_cues: cancelled; cancel_timers: cancelled (a count);
     screen_watch: watch_id, kinds, subject; screen_watch_stop: stopped; deep_task: task_id, kind,
     request, transcript_lines, screen_chars; cancel_task: cancelled (task ids); a model's tool:
     task_id, arguments, result.
@@ -349,6 +361,10 @@ class ToolCall(Event):
     screen_chars: int | None = optional()
     arguments: dict[str, Any] | None = optional()
     result: str | None = optional()
+    label: str | None = optional()
+    content: str | None = optional()
+    changed: bool | None = optional()
+    reply: str | None = optional()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -356,6 +372,7 @@ class TimerDue(Event):
     KIND: ClassVar[str] = "timer_due"
     text: str
     due_ms: int
+    id: str | None = optional()  # the timer's id, as its tool_call gave it
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,48 +1,86 @@
-"""Deterministic intent parsing for time-aware requests a tiny model cannot be trusted with.
+"""What the time-aware requests ask for, once understood: timers, reminders, cue words, and changing
+or cancelling them. presence.core.understanding reads them from the words; the runner carries them
+out (presence.runtime.proactive); each knows what to say now (ack) and when it fires (due_text).
 
-Timers ("tell me when ten seconds have passed", "set a timer for 2 minutes") and cue watches
-("let me know when I say the word orange", "every time I say banana, say ding"). Pure functions
-of the transcript; None means "not a request of this kind".
+Pure data and wording: no clock (a clock reminder becomes a timer once the caller's `now` is known).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from fractions import Fraction
+from datetime import datetime
 
-from presence.core.skills import parse_number, tokenize
-
-_UNIT_S = {"second": 1, "seconds": 1, "sec": 1, "secs": 1, "minute": 60, "minutes": 60, "min": 60,
-           "mins": 60, "hour": 3600, "hours": 3600}
-_PLURAL_UNITS = {"seconds", "secs", "minutes", "mins", "hours"}
+from presence.core.timeparse import ClockTime, plural_duration, say_duration
+from presence.core.timeparse import parse_durations as find_durations
 
 
 @dataclass(frozen=True)
 class TimerRequest:
+    """A timer; with `content` a reminder ("call sam"), with `at` a clock reminder (seconds counted to it)."""
+
     seconds: float
-    spoken: str  # "ten seconds", as the user said it
+    spoken: str  # "ten seconds": how it is said back
     also: tuple[TimerRequest, ...] = ()  # further timers set in the same sentence ("... and one for nine seconds")
+    label: str = ""  # what it is for ("laundry"): cancel and change it by that word
+    content: str = ""  # a reminder's words, lowercase ("call sam")
+    style: str = ""  # how the content is said when due: "to" (Time to call Sam.), "that", "about"
+    at: str = ""  # a clock reminder's time as said back ("5:30 PM")
+    said_content: str = ""  # the content in the user's own casing ("call Sam"), for speech
 
     def parts(self) -> tuple[TimerRequest, ...]:
         """One request per timer, in the order they were said."""
-        return (TimerRequest(self.seconds, self.spoken), *self.also)
+        return (replace(self, also=()), *self.also)
+
+    @property
+    def is_reminder(self) -> bool:
+        return bool(self.content or self.at)
 
     def ack(self) -> str:
         if self.also:  # short on purpose: the first timer may be due a few seconds later
             spoken = [p.spoken for p in self.parts()]
             return f"Okay, timers for {', '.join(spoken[:-1])} and {spoken[-1]}."
-        return f"Okay, I'll tell you when {self.spoken} have passed." if self._plural else \
-            f"Okay, I'll tell you when {self.spoken} has passed."
+        when = f"at {self.at}" if self.at else f"in {self.spoken}"
+        if self.content:
+            return f"Okay, I'll remind you {when} {self._said_content()}."
+        if self.at:
+            return f"Okay, I'll tell you when it's {self.at}."
+        if self.label:
+            article = "an" if self.label[0] in "aeiou" else "a"
+            return f"Okay, {article} {self.label} timer for {self.spoken}."
+        verb = "have" if plural_duration(self.spoken) else "has"
+        return f"Okay, I'll tell you when {self.spoken} {verb} passed."
 
     def due_text(self) -> str:
-        verb = "have" if self._plural else "has"
+        if self.content:
+            said = self._said_content()
+            return f"Time {said}." if self.style == "to" else f"Reminder: {said.split(' ', 1)[1]}."
+        if self.at:
+            return f"It's {self.at}."
+        if self.label:
+            return f"Your {self.label} timer is done."
+        verb = "have" if plural_duration(self.spoken) else "has"
         return f"{self.spoken[0].upper()}{self.spoken[1:]} {verb} passed."
 
-    @property
-    def _plural(self) -> bool:
-        """'ten seconds have', 'a minute and a half has', 'one minute and thirty seconds have'."""
-        return any(w in _PLURAL_UNITS for w in self.spoken.split())
+    def _said_content(self) -> str:
+        """ "to call Sam", "that your pizza is ready", "about the meeting": the user's words, said back to them."""
+        return f"{self.style or 'to'} {to_you(self.said_content or self.content)}"
+
+
+@dataclass(frozen=True)
+class ClockReminder:
+    """A reminder at a time of day ("at 5:30 remind me to call Sam"), before `now` is known."""
+
+    clock: ClockTime
+    content: str = ""
+    style: str = "to"
+    said_content: str = ""
+
+    def at_time(self, now: datetime) -> TimerRequest:
+        """The timer that fires at the clock time's next occurrence after now."""
+        seconds = self.clock.seconds_after(now)
+        return TimerRequest(seconds, say_duration(seconds), content=self.content, style=self.style,
+                            at=self.clock.spoken, said_content=self.said_content)
 
 
 @dataclass(frozen=True)
@@ -59,82 +97,103 @@ class CueRequest:
 
 @dataclass(frozen=True)
 class CancelTimers:
+    """Cancel timers, reminders or cue watches: all of them, the one described, or the latest."""
+
+    target: str = ""  # describing words ("laundry", "call sam"); "" for none
+    what: str = ""  # "timer", "reminder", "cue" or "" (whatever was set last)
+    every: bool = False  # "all my timers", "timers"
+    seconds: float | None = None  # "the ten minute timer"
+
     def ack(self) -> str:
+        if self.what == "cue":
+            return f"Okay, I'll stop listening for {self.target}." if self.target else \
+                "Okay, I'll stop listening for your words."
+        if self.target:
+            kind = self.what or "timer"
+            return f"Okay, I cancelled the {self.target} {kind}." if kind == "timer" else \
+                f"Okay, I cancelled the reminder to {to_you(self.target)}."
+        if self.what == "reminder":
+            return "Okay, I cancelled your reminders." if self.every else "Okay, I cancelled your reminder."
+        if self.what == "":
+            return "Okay, I cancelled it."
         return "Okay, I cancelled your timers."
 
 
-_NOT_A_CUE = {"the", "word", "words", "a", "an", "that", "we're", "were", "its", "it's", "is", "this", "please",
-              "out", "loud", "again"}
+@dataclass(frozen=True)
+class ModifyTimer:
+    """Change a timer or reminder: to a new duration or time ("make that ten minutes"), or by adding."""
 
-Intent = TimerRequest | CueRequest | CancelTimers
+    seconds: float | None
+    spoken: str = ""
+    target: str = ""
+    what: str = ""  # "timer", "reminder" or "" (the latest)
+    add: bool = False  # "add five minutes", "five more minutes"
+    clock: ClockTime | None = None  # "change my reminder to 6 pm" (seconds unknown until `now` is)
+
+    def at_time(self, now: datetime) -> ModifyTimer:
+        if self.clock is None:
+            return self
+        seconds = self.clock.seconds_after(now)
+        return replace(self, seconds=seconds, spoken=self.clock.spoken, clock=None)
+
+    def ack(self) -> str:
+        kind = f"{self.target} {self.what or 'timer'}" if self.target else f"{self.what or 'timer'}"
+        if self.add:
+            return f"Okay, I added {self.spoken} to the {kind}."
+        if self.clock is not None:
+            return f"Okay, I moved your {kind} to {self.clock.spoken}."
+        return f"Okay, I changed your {kind} to {self.spoken}."
+
+    def due_text(self) -> str:
+        """What a plain timer says once changed (a reminder keeps its words)."""
+        if self.add or not self.spoken:
+            return "Time's up."
+        verb = "have" if plural_duration(self.spoken) else "has"
+        return f"{self.spoken[0].upper()}{self.spoken[1:]} {verb} passed."
+
+
+Intent = TimerRequest | ClockReminder | CueRequest | CancelTimers | ModifyTimer
+
+_YOU = {"my": "your", "me": "you", "i": "you", "i'm": "you're", "myself": "yourself", "mine": "yours",
+        "i've": "you've", "i'll": "you'll", "i'd": "you'd", "am": "are", "was": "were", "we": "we"}
+
+
+def to_you(words: str) -> str:
+    """The user's words said back to them: 'take my pills' -> 'take your pills', 'I am late' -> 'you are late'."""
+    out, prev = [], ""
+    for w in words.split():
+        low = w.lower()
+        if low in ("am", "was") and prev not in ("i",):
+            out.append(w)
+        else:
+            out.append(_YOU.get(low, w))
+        prev = low
+    return " ".join(out)
 
 
 def parse_duration(text: str) -> tuple[float, str] | None:
-    """'ten seconds' / '2 minutes' / 'a minute and a half' -> (seconds, spoken form)."""
+    """'ten seconds' / '2 minutes' / 'a minute and a half' -> (seconds, how to say it)."""
     found = parse_durations(text)
     return found[0] if found else None
 
 
 def parse_durations(text: str) -> list[tuple[float, str]]:
-    """Every duration in text, in order: 'five seconds and another for nine seconds' -> two.
-
-    'one minute and thirty seconds' (a smaller unit right after "and") is one duration.
-    """
-    toks = tokenize(text)
-    found: list[tuple[float, str]] = []
-    i = 0
-    while i < len(toks):
-        part = _duration_at(toks, i)
-        if part is None:
-            i += 1
-            continue
-        seconds, unit_s, j = part
-        if toks[j:j + 3] == ["and", "a", "half"]:
-            seconds, j = seconds + 0.5 * unit_s, j + 3
-        elif j < len(toks) and toks[j] == "and" and (more := _duration_at(toks, j + 1)) and more[1] < unit_s:
-            seconds, j = seconds + more[0], more[2]
-        found.append((seconds, " ".join(toks[i:j])))
-        i = j
-    return found
-
-
-def _duration_at(toks: list[str], i: int) -> tuple[float, int, int] | None:
-    """A number and a unit starting at toks[i]: (seconds, the unit's seconds, index after it)."""
-    value, used = parse_number(toks[i:])
-    if value is None and toks[i] in ("a", "an"):
-        value, used = Fraction(1), 1
-    j = i + used
-    if value is None or j >= len(toks) or toks[j] not in _UNIT_S:
-        return None
-    return float(value) * _UNIT_S[toks[j]], _UNIT_S[toks[j]], j + 1
-
-
-_TIMER = re.compile(r"\b(timers?|remind me|tell me when|let me know when|wake me|alert me|in)\b", re.I)
-# "cancelled the timer": how Whisper sometimes hears "Cancel the timer." as the turn's first words
-_CANCEL = re.compile(r"\b(cancel|stop|clear|delete)\b.*\b(timer|timers|reminder|reminders)\b"
-                     r"|^(?:cancell?ed|canceled) (?:the|my|all) (?:timers?|reminders?)\b", re.I)
-_CUE = re.compile(
-    # "when I change the word blue": Whisper may mishear "say"; "the word" still marks the cue
-    r"\b(?:let me know|tell me|say \w+|ding|alert me)\b.*?\bwhen(?:ever)? i (?:say|[a-z]+(?= the word\b)) ([a-z' \"]+)"
-    r"|\bevery ?time i say(?: the word)? ['\"]?([a-z']+)['\"]?,? (?:you )?say ['\"]?([a-z' ]+)", re.I)
+    """Every duration in text, in order: (seconds, how to say it)."""
+    return [(d.seconds, d.spoken) for d in find_durations(text)]
 
 
 def parse_intent(text: str) -> Intent | None:
-    t = text.strip()
-    if _CANCEL.search(t):
-        return CancelTimers()
-    m = _CUE.search(t)
-    if m:
-        if m.group(1):
-            # ASR may garble the framing ("say that we're orange"): the cue is the clause's last real word
-            candidates = [w for w in re.findall(r"[a-z']+", m.group(1).lower()) if w not in _NOT_A_CUE]
-            if not candidates:
-                return None
-            word = candidates[-1]
-            return CueRequest(word, f"{word.capitalize()}! You said {word}.", repeat=False)
-        return CueRequest(m.group(2).lower(), m.group(3).strip().capitalize() + "!", repeat=True)
-    if _TIMER.search(t):
-        timers = [TimerRequest(*d) for d in parse_durations(t) if 0 < d[0] <= 24 * 3600]
-        if timers:
-            return replace(timers[0], also=tuple(timers[1:]))
-    return None
+    """The time-aware request in text (timer, reminder, cue, change, cancel), or None."""
+    from presence.core.understanding import understand  # understanding builds on these classes
+
+    action = understand(text).action
+    return action if isinstance(action, Intent) else None
+
+
+def spoken_content(text: str, content: str) -> str:
+    """`content` (lowercase words) in the casing the user wrote it ("call Sam"), when it can be found."""
+    if not content:
+        return ""
+    pattern = r"\W+".join(re.escape(w) for w in content.split())
+    m = re.search(rf"(?<![\w']){pattern}(?![\w'])", text, re.I)
+    return m.group(0) if m else content

@@ -95,7 +95,8 @@ class Playback:
         return out.copy(), started
 
     def interrupt(self) -> Interrupted | None:
-        """Drop all queued audio; report what of the playing reply was heard."""
+        """Drop the queued replies; report what of the playing reply was heard. Announcements queued
+        behind it (a timer due, a cue word's answer) are not the user's to interrupt: they stay."""
         self.paused = False
         if not self._queue or not self._queue[0].interruptible:
             return None
@@ -103,7 +104,7 @@ class Playback:
         partial = cut_to_heard(q.text, q.played / max(1, len(q.audio)))
         heard = " ".join(self._heard.get(q.reply_id, []) + ([partial] if partial else []))
         unplayed = [q.text[len(partial):].strip()] + [r.text for r in list(self._queue)[1:] if r.reply_id == q.reply_id]
-        self._queue.clear()
+        self._queue = deque(r for r in list(self._queue)[1:] if not r.interruptible)
         return Interrupted(q.reply_id, heard, " ".join(t for t in unplayed if t))
 
     def heard_text(self, reply_id: int) -> str:

@@ -138,8 +138,9 @@ class HeardText(Protocol):
 class SpeechRecognizer(Protocol):
     """presence.speech.asr.WhisperAsr."""
 
-    def transcribe(self, audio: Any, partial: bool = False) -> HeardText:
-        """partial: a rolling transcript while the user still talks (faster, greedy, shorter window)."""
+    def transcribe(self, audio: Any, partial: bool = False, context: str = "") -> HeardText:
+        """partial: a rolling transcript while the user still talks (faster, greedy, shorter window);
+        context: what the conversation expects to hear (the decoder's previous text)."""
         ...
 
 

@@ -5,7 +5,7 @@ Pure bookkeeping; the runner asks it every tick and plays what it returns.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from presence.core.text import words
@@ -17,6 +17,18 @@ class Scheduled:
     text: str
     audio: Any
     timer_id: str = ""
+    seconds: float = 0.0  # how long it was set for
+    label: str = ""  # what it is for ("laundry"): found again by that word
+    content: str = ""  # a reminder's words ("call sam"); "" for a plain timer
+    reminder: bool = False  # a reminder (with words, or at a time of day), not a plain timer
+    order: int = 0  # the order timers were set in (the latest is changed or cancelled when none is named)
+
+    def describes(self, words: str) -> bool:
+        """Do these words name it? 'laundry' names a laundry timer and 'check the laundry'; 'call sam' names
+        a reminder to call Sam."""
+        wanted = _content_words(words)
+        have = _content_words(f"{self.label} {self.content}")
+        return bool(wanted) and wanted <= have | {w + "s" for w in have} | {w.rstrip("s") for w in have}
 
 
 @dataclass
@@ -28,6 +40,14 @@ class CueWatch:
     fired: int = 0
     seen: dict[int, int] = field(default_factory=dict)  # utterance id -> occurrences already answered
     words_then: dict[int, int] = field(default_factory=dict)  # utterance id -> words in the transcript last answered
+
+
+_NOT_NAMING = {"the", "a", "an", "my", "your", "to", "for", "about", "of", "on", "that", "this", "one", "timer",
+               "reminder", "alarm", "and", "me", "i"}
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in words(text) if w not in _NOT_NAMING}
 
 
 # Partial transcripts re-decode the whole utterance and may drop an earlier cue word ("I ate in the
@@ -55,12 +75,46 @@ class Timekeeper:
     def watching_cues(self) -> bool:
         return any(c.repeat or not c.fired for c in self._cues)
 
-    def add_timer(self, due_ms: int, text: str, audio: Any) -> Scheduled:
-        item = Scheduled(due_ms, text, audio, f"timer-{self._next_id}")
+    @property
+    def cue_words(self) -> tuple[str, ...]:
+        """The cue words still listened for (what the transcribing decoder is told to expect)."""
+        return tuple(c.word for c in self._cues if c.repeat or not c.fired)
+
+    @property
+    def cues(self) -> list[CueWatch]:
+        return list(self._cues)
+
+    def add_timer(self, due_ms: int, text: str, audio: Any, seconds: float = 0.0, label: str = "",
+                  content: str = "", reminder: bool = False) -> Scheduled:
+        item = Scheduled(due_ms, text, audio, f"timer-{self._next_id}", seconds, label, content, reminder,
+                         self._next_id)
         self._next_id += 1
         self._timers.append(item)
         self._timers.sort(key=lambda s: s.due_ms)
         return item
+
+    def find_timers(self, target: str = "", kind: str = "", seconds: float | None = None) -> list[Scheduled]:
+        """The timers a description names, in the order they were set: by words ("laundry"), by kind
+        ("timer" or "reminder", when some of that kind exist) and by length ("the ten minute timer")."""
+        found = sorted(self._timers, key=lambda s: s.order)
+        if target:
+            found = [s for s in found if s.describes(target)]
+        if seconds is not None:
+            found = [s for s in found if abs(s.seconds - seconds) < 0.5] or found
+        if kind in ("timer", "reminder"):
+            found = [s for s in found if s.reminder == (kind == "reminder")] or found
+        return found
+
+    def reschedule(self, timer_id: str, due_ms: int, seconds: float, text: str | None = None,
+                   audio: Any = None) -> Scheduled | None:
+        """Move a timer to a new due time (what it says too, when given); None when it is gone."""
+        old = next((s for s in self._timers if s.timer_id == timer_id), None)
+        if old is None:
+            return None
+        new = replace(old, due_ms=due_ms, seconds=seconds, text=old.text if text is None else text,
+                      audio=old.audio if text is None else audio)
+        self._timers = sorted([new if s is old else s for s in self._timers], key=lambda s: s.due_ms)
+        return new
 
     def cancel_timers(self) -> int:
         n = len(self._timers)

@@ -71,9 +71,11 @@ _DEEP: list[tuple[str, re.Pattern[str]]] = [
     ("summary", re.compile(
         r"\b(?:summari[sz]e|sum up|recap|give me (?:a |the )?(?:summary|recap|rundown|overview))\b")),
     ("plan", re.compile(
-        r"\b(?:write|make|draw up|create|come up with|put together|draft|give me|prepare|plan)\b.*?"
-        r"\b(?:plan|schedule|itinerary|outline|checklist|to ?do list|timetable|agenda)\b"
-        r"|\bplan (?:out )?(?:my|our|the) (?:day|week|weekend|month|trip|holiday|vacation|evening|morning)\b")),
+        r"\b(?:write|make|draw up|create|come up with|put together|draft|give me|prepare|plan|work out|figure out)\b.*?"
+        r"\b(?:plan|schedule|itinerary|outline|checklist|to ?do list|timetable|agenda|budget|routine|meal plan)\b"
+        r"|\bplan (?:out )?(?:my|our|the|a|an|some) (?:\w+ ){0,3}?(?:day|week|weekend|month|trip|holiday|vacation"
+        r"|evening|morning|party|menu|route|wedding|event|dinner|meals?|workout|birthday|visit|move|garden|project"
+        r"|lesson|course|study|year|journey|tour|night|celebration|meeting|picnic)s?\b")),
     ("story", re.compile(
         r"\b(?:tell|write|make up|invent)\b.*?\b(?:long|whole|full|detailed|bedtime)\s+(?:story|tale)\b"
         r"|\bwrite (?:me )?(?:a|an) (?:short )?(?:story|tale|poem)\b")),
@@ -82,8 +84,13 @@ _DEEP: list[tuple[str, re.Pattern[str]]] = [
         r"\b(?:in (?:detail|depth|full)|step by step|thoroughly|in great detail|properly)\b"
         r"|\b(?:detailed|in depth|thorough|step by step) (?:explanation|answer|description|guide)\b")),
     ("writing", re.compile(
-        r"\b(?:write|draft|compose)\b (?:me |up )?(?:a|an|the)\b.*?"
-        r"\b(?:email|e mail|letter|essay|report|article|message|speech|cover letter|review|list)\b")),
+        r"\b(?:write|draft|compose|outline|prepare|create|make|put together|come up with|brainstorm|draw up"
+        r"|generate|give me)\b (?:me |up |out )?(?:a|an|the|some|my|\d+|two|three|four|five|six|seven|eight|nine|ten"
+        r"|twenty)\b.*?"
+        r"\b(?:email|e mail|letter|essay|report|article|message|speech|cover letter|review|list|guide|note|card"
+        r"|blog post|post|toast|invitation|announcement|script|lyrics|proposal|resume|cv|questions|quiz|menu"
+        r"|shopping list|reading list|packing list|playlist|bio|biography|newsletter|press release|summary|tutorial"
+        r"|story|poem|slogans?|agenda|itinerary|workout|recipes?)s?\b")),
 ]
 
 
@@ -270,11 +277,16 @@ def _unit_key(name: Any) -> str | None:
     return _ALIASES.get(words[-1]) if words else None
 
 
+MAX_TOOL_NUMBER = 10**15  # larger (or non-finite) values from a model are refused, not computed
+
+
 def _run_convert(args: Mapping[str, Any], now: datetime) -> str:
     try:
-        value = Fraction(str(args["value"]))
-    except (KeyError, ValueError, TypeError):
+        value = Fraction(str(args["value"])[:100])
+    except (KeyError, ValueError, TypeError, ZeroDivisionError):
         return "error: value must be a number"
+    if abs(value) > MAX_TOOL_NUMBER:
+        return "error: value is out of range (at most 10^15)"
     src, dst = _unit_key(args.get("from_unit")), _unit_key(args.get("to_unit"))
     if src is None or dst is None:
         return f"error: supported units are {', '.join(sorted(set(_ALIASES.values())))}"
@@ -294,9 +306,12 @@ def _run_date_time(args: Mapping[str, Any], now: datetime) -> str:
 
 
 TOOLS: dict[str, ToolSpec] = {spec.name: spec for spec in [
-    ToolSpec("timer", "Say something after a number of seconds.", _obj(seconds={"type": "number"})),
+    ToolSpec("timer", "Say something after a number of seconds (a reminder says its words).",
+             _obj(seconds={"type": "number"})),
     ToolSpec("cue_watch", "Answer whenever the user says a word.", _obj(word={"type": "string"})),
     ToolSpec("cancel_timers", "Cancel all timers.", _obj()),
+    ToolSpec("cancel_timer", "Cancel the timer or reminder the user described.", _obj(id={"type": "string"})),
+    ToolSpec("cancel_cues", "Stop answering a cue word (or all of them).", _obj()),
     ToolSpec("deep_task", "Hand a long or multi-step request to the background model.",
              _obj(kind={"type": "string"}, request={"type": "string"})),
     ToolSpec("cancel_task", "Stop the background work in progress.", _obj()),
@@ -323,4 +338,7 @@ def run_tool(name: str, arguments: Mapping[str, Any] | None, now: datetime) -> s
         return f"error: no tool named {name!r} can be called here"
     if not isinstance(arguments, Mapping):
         return "error: arguments must be a JSON object"
-    return spec.run(arguments, now)
+    try:
+        return spec.run(arguments, now)
+    except (ArithmeticError, ValueError, TypeError, RecursionError) as exc:  # 1e5000, nan, a huge exponent...
+        return f"error: {name} could not use these arguments ({type(exc).__name__})"

@@ -50,8 +50,10 @@ class TurnSettings:
     # turn ends later; more speculative replies are dropped when the user goes on (CPU only).
     speculate_silence_ms: int = 32
     # Speech resuming within this long after an ended turn whose reply was not heard yet
-    # continues that turn (it was a pause); later speech is a new turn.
-    resume_gap_ms: int = 2500
+    # continues that turn (it was a pause); later speech is a new turn. Thinking pauses run to
+    # 2.5 s, and the user is heard going on up to a tick later: on the pause corpus (tuning half)
+    # 2500 split two 2.5 s pauses into two turns, the first half answered on its own.
+    resume_gap_ms: int = 3000
     # A barge-in this soon after our reply began means we took the turn too early: the reply is
     # forgotten and the user's new words continue their previous turn.
     early_barge_ms: int = 1500
@@ -60,6 +62,10 @@ class TurnSettings:
     backchannel_every_ms: int = 0
     backchannel_after_ms: int = 4000  # of user speech in the turn before the first one
     end_silence_ms: int = 2000  # enough silence whatever the model says (also: no model)
+    # ...and when the transcript reads unfinished ("a trip to", "how far is it from?", "remind me,
+    # um"): people pause 0.8-2.5 s mid-sentence to think, so this waits longer, whatever smart-turn
+    # says (it scores such pauses up to 0.9 "complete" in voices that fall in pitch at a pause).
+    unfinished_silence_ms: int = 3000
     barge_in_ms: int = 200  # user speech over the assistant for this long pauses it at once
     # ...and so does speech that starts in the last frames of a tick, so a user who starts late in
     # a tick is not heard a whole tick later (a click that stops there is discarded, and we go on)
@@ -142,7 +148,7 @@ def silence_needed_ms(complete_prob: float | None, s: TurnSettings, text_complet
     such a pause is recovered as after any early end: our reply is dropped and the turn goes on.
     """
     if text_complete is False:
-        return s.end_silence_ms
+        return max(s.end_silence_ms, s.unfinished_silence_ms)
     if interruption and (complete_prob is None or complete_prob >= s.text_end_min_prob):
         return s.quick_end_silence_ms
     if complete_prob is not None and complete_prob >= s.quick_end_prob:

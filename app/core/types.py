@@ -64,12 +64,16 @@ class ReplyDone:
 
 @dataclass(frozen=True)
 class IntentAccepted:
-    """A timer, cue watch or cancel request was understood; `audio` is what to say when it fires."""
+    """A timer, cue watch or cancel request was understood; `audio` is what to say when it fires.
+
+    `asked_ms` is when it was asked (the reply flow sets it from its reply: a spoken turn's speech end,
+    or the tick typed text was submitted at); due times count from it."""
 
     reply_id: int
     intent: Any
     text: str
     audio: Any
+    asked_ms: int | None = None
 
 
 @dataclass(frozen=True)

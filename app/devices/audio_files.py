@@ -10,6 +10,9 @@ import soxr
 
 from presence.core.types import SAMPLE_RATE_HZ
 
+MIN_RATE_HZ = 4_000  # below this a header is broken (rate 0, 1 Hz), and resampling it would blow up memory
+MAX_RATE_HZ = 384_000
+
 
 class AudioFileError(ValueError):
     """A WAV file is missing, unreadable or in a form we cannot use; the message says which."""
@@ -26,6 +29,9 @@ def read_wav_16k_mono(path: Path) -> np.ndarray:
             raw = w.readframes(n)
     except (wave.Error, EOFError, OSError) as exc:
         raise AudioFileError(f"{path} is not a readable WAV file ({exc})") from exc
+    if not MIN_RATE_HZ <= rate <= MAX_RATE_HZ:
+        raise AudioFileError(f"{path}: its sample rate of {rate} Hz is not usable "
+                             f"(expected {MIN_RATE_HZ} to {MAX_RATE_HZ} Hz)")
     if width == 2:
         x = np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
     elif width == 4:

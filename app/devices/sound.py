@@ -16,6 +16,9 @@ BLOCK_SAMPLES = 320  # 20 ms blocks
 # to the user, and a jump in the echo delay the canceller has locked on to). Speech that starts
 # from an empty buffer is therefore queued behind this much silence.
 SPEAKER_MARGIN_SAMPLES = 1280  # 80 ms
+# Device timestamps of consecutive blocks differ from the sample count by a fraction of a ms; a
+# larger step is a gap in the stream (an underrun: measured 140-200 ms under load) or a restart
+TIMESTAMP_JITTER_SAMPLES = 160  # 10 ms
 
 
 class AudioDeviceError(RuntimeError):
@@ -66,32 +69,75 @@ class PlayedReference:
 
     The echo canceller needs the speaker signal on the microphone's timeline. The tick that wrote
     a sound is the wrong clock live: when a tick runs late, its audio plays late, and the echo
-    lands seconds from where the tick count says. The device callbacks are the right clock:
-    the speaker callback appends each block it plays, the microphone callback takes as many
-    samples as it captured, so the two streams stay paired whatever the runner is doing, and the
-    echo canceller only has to find the small, steady acoustic delay.
+    lands seconds from where the tick count says. The device callbacks are the right clock.
+
+    Where the host API gives timestamps (PortAudio's `outputBufferDacTime`, when a speaker block
+    reaches the converter, and `inputBufferAdcTime`, when a microphone block was captured; ALSA
+    and PulseAudio do), the reference is kept on that clock: a speaker callback that comes too
+    late to keep the device fed (a busy machine: measured 150-230 ms late, several times a
+    minute) leaves a gap the device filled with silence, and its block is stamped after that
+    gap. Pairing by callback order instead slid our speech that much earlier against the
+    microphone at every such gap, and the echo canceller saw its path jump (live loopback: 2 and
+    30 ms, then 137 ms within one reply) and took the misplaced echo for the user. Without
+    timestamps the speaker callback appends each block and the microphone callback takes as
+    many samples as it captured.
     """
 
-    def __init__(self, max_samples: int = 8000) -> None:
+    def __init__(self, max_samples: int = 8000, ring_samples: int = 32000) -> None:
         self._lock = threading.Lock()
         self._max = max_samples  # a microphone that stopped taking must not grow this without end
         self._buf = np.zeros(0, np.float32)
+        self._ring = np.zeros(ring_samples, np.float32)  # the last 2 s played, by device sample time
+        self._end: int | None = None  # device sample time just after the last sample played
+        self._mic_next: int | None = None  # device sample time of the microphone's next sample
+        self.gaps = 0  # times the speaker's stream restarted after a gap (or its clock jumped)
 
-    def played(self, block: np.ndarray) -> None:
+    def played(self, block: np.ndarray, dac_time: float | None = None) -> None:
         with self._lock:
             self._buf = np.concatenate([self._buf, block])[-self._max:]
+            if dac_time:
+                self._played_at(block, round(dac_time * SAMPLE_RATE_HZ))
 
-    def take(self, n: int) -> np.ndarray:
-        """The next n samples the speaker played; silence where it played nothing.
+    def take(self, n: int, adc_time: float | None = None) -> np.ndarray:
+        """The n samples the speaker played while the microphone captured its next n; silence
+        where it played nothing.
 
-        A speaker callback that comes late was late at the device too (it played silence
-        meanwhile), so its samples pair with later microphone samples: no catching up.
+        Without timestamps: a speaker callback that comes late was late at the device too (it
+        played silence meanwhile), so its samples pair with later microphone samples.
         """
         with self._lock:
             out, self._buf = self._buf[:n], self._buf[n:]
+            if adc_time and self._end is not None:
+                return self._taken_at(n, round(adc_time * SAMPLE_RATE_HZ))
         if len(out) < n:
             out = np.concatenate([out, np.zeros(n - len(out), np.float32)])
         return out
+
+    def _played_at(self, block: np.ndarray, t: int) -> None:
+        end = self._end
+        if end is not None and abs(t - end) <= TIMESTAMP_JITTER_SAMPLES:
+            t = end  # the same stream going on: its timestamps jitter by a sample or two
+        elif end is not None:
+            self.gaps += 1
+            if t > end:
+                self._fill(end, min(t, end + len(self._ring)), None)  # the device played silence there
+            else:
+                self._fill(t, end, None)  # the clock went back: what was stamped after t never played
+        self._fill(t, t + len(block), block)
+        self._end = t + len(block)
+
+    def _taken_at(self, n: int, t: int) -> np.ndarray:
+        if self._mic_next is not None and abs(t - self._mic_next) <= TIMESTAMP_JITTER_SAMPLES:
+            t = self._mic_next
+        self._mic_next = t + n
+        assert self._end is not None
+        times = np.arange(t, t + n)
+        valid = (times >= self._end - len(self._ring)) & (times < self._end)
+        return np.where(valid, self._ring[times % len(self._ring)], 0.0).astype(np.float32)
+
+    def _fill(self, start: int, stop: int, block: np.ndarray | None) -> None:
+        idx = np.arange(start, stop) % len(self._ring)
+        self._ring[idx] = 0.0 if block is None else block[:stop - start]
 
 
 class SoundDeviceMicrophone:
@@ -116,7 +162,9 @@ class SoundDeviceMicrophone:
     def _callback(self, indata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
         if status:
             self.overflows += 1
-        played = self._reference.take(frames) if self._reference is not None else None
+        played = None
+        if self._reference is not None:
+            played = self._reference.take(frames, getattr(time_info, "inputBufferAdcTime", None))
         try:
             self._blocks.put_nowait((indata[:, 0].copy(), played))
         except queue.Full:
@@ -178,7 +226,7 @@ class SoundDeviceSpeaker:
             outdata[n:, 0] = 0.0
             self._buf = self._buf[n:]
         if self._reference is not None:
-            self._reference.played(outdata[:, 0].copy())
+            self._reference.played(outdata[:, 0].copy(), getattr(time_info, "outputBufferDacTime", None))
         if 0 < n < frames:
             self.underruns += 1
 

@@ -169,7 +169,7 @@ def _on_tool_call(activity: ActivityList, ev: events.ToolCall) -> bool:
 
 
 def _on_timer_due(activity: ActivityList, ev: events.TimerDue) -> None:
-    activity.remove("timer", _timer_id(None, ev.due_ms))
+    activity.remove("timer", _timer_id(ev.id, ev.due_ms))
 
 
 def _on_cue_heard(activity: ActivityList, ev: events.CueHeard) -> None:

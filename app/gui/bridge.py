@@ -1,41 +1,64 @@
 """From the runner's thread to the Qt main thread.
 
 The runner calls its event sink on its own thread; Qt widgets may only be touched on the main
-thread. `EventBridge.post` is that sink: it emits a signal, and a queued connection delivers each
-event to the window on the main thread, in order. Widgets therefore only ever render events.
+thread. `EventBridge.post` is that sink: it puts the event on a thread-safe queue, and a timer on
+the main thread hands the queued events to the window (and the shell), in order, every few
+milliseconds. Widgets therefore only ever render events.
+
+Why not a signal with a queued connection: under PySide6 6.12, every `Signal.emit()` made from
+Python hands back a reference to `True` it does not own, so each emit takes one from True's
+reference count. The bridge carries every event (the microphone level alone five times a second),
+so the count reached zero within the hour and the interpreter aborted ("bool_dealloc: deallocating
+True or False"). Putting on a Python queue makes no call into Qt at all from the runner's thread.
 """
 
 from __future__ import annotations
 
+import queue
+import sys
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, QTimer
 
 from presence.core.types import Event
 
+DRAIN_MS = 10  # how long an event may wait for the main thread; a 200 ms tick makes a handful
+
 
 class EventBridge(QObject):
-    """Re-emits events posted from any thread as `event` on the thread this object lives in."""
-
-    event = Signal(object)
+    """Hands events posted from any thread to its handlers on the thread this object lives in."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._closed = False
+        self._queue: queue.SimpleQueue[Event] = queue.SimpleQueue()
+        self._handlers: list[Callable[[Event], None]] = []
+        self._timer = QTimer(self)
+        self._timer.setInterval(DRAIN_MS)
+        self._timer.timeout.connect(self._drain)
+        self._timer.start()
 
     def post(self, event: Event) -> None:
         """The runner's sink: safe to call from any thread, also while the app shuts down."""
-        if self._closed:
-            return
-        try:
-            self.event.emit(event)
-        except RuntimeError:  # the C++ object is gone (app quitting); late events are dropped
-            self._closed = True
+        if not self._closed:
+            self._queue.put(event)
 
     def connect_to(self, handler: Callable[[Event], None]) -> None:
         """Deliver events to `handler` through the event loop, even if posted from this thread."""
-        self.event.connect(handler, Qt.ConnectionType.QueuedConnection)
+        self._handlers.append(handler)
 
     def close(self) -> None:
         """Drop any event posted from now on (called before widgets are destroyed)."""
         self._closed = True
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                event = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            for handler in list(self._handlers):
+                try:
+                    handler(event)
+                except Exception:  # as a slot's exception would be: reported, and the next event goes on
+                    sys.excepthook(*sys.exc_info())

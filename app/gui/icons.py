@@ -115,10 +115,31 @@ def paint_state(state: str, size: int, ratio: float = 1.0) -> QPixmap:
     return pixmap
 
 
+def paint_pause_badge(pixmap: QPixmap) -> QPixmap:
+    """The same pixmap with a small dark disc and two white bars in its lower right corner: screen
+    capture is paused."""
+    size = pixmap.width() / pixmap.devicePixelRatio()
+    out = QPixmap(pixmap)
+    p = QPainter(out)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.scale(size / 64, size / 64)
+    p.setPen(QPen(QColor("white"), 3))
+    p.setBrush(QColor("#333333"))
+    p.drawEllipse(QRectF(34, 34, 29, 29))
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QColor("white"))
+    p.drawRect(QRectF(42, 41, 5, 15))
+    p.drawRect(QRectF(50, 41, 5, 15))
+    p.end()
+    return out
+
+
 @lru_cache(maxsize=32)
-def state_icon(state: str) -> QIcon:
-    """The icon for a runner state; unknown states (loading, stopped, ...) get a neutral ring."""
+def state_icon(state: str, screen_paused: bool = False) -> QIcon:
+    """The icon for a runner state; unknown states (loading, stopped, ...) get a neutral ring.
+    `screen_paused` adds the pause badge (screen capture paused from the tray or the window)."""
     icon = QIcon()
     for size in ICON_SIZES:
-        icon.addPixmap(paint_state(state, size))
+        pixmap = paint_state(state, size)
+        icon.addPixmap(paint_pause_badge(pixmap) if screen_paused else pixmap)
     return icon

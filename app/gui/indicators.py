@@ -130,8 +130,19 @@ class CaptureIndicator(QLabel):
 
     def _render(self) -> None:
         status = self.status
-        self.setText(f"{'◉' if status == 'on' else '○'} Screen: {status}")
-        self.setToolTip({"off": "Screen capture is off (Settings → Screen)",
-                         "on": "Presence can see the screen",
-                         "ready": "Screen capture is allowed; nothing is being captured right now",
-                         "paused": "Screen capture is paused (tray menu → Pause screen)"}[status])
+        words = {"on": "looking", "ready": "allowed, not looking", "off": "off", "paused": "paused"}[status]
+        self.setText(f"{'◉' if status == 'on' else '○'} Screen: {words}")
+        self.setToolTip(CAPTURE_HELP[status])
+        self.setAccessibleDescription(CAPTURE_HELP[status])
+
+
+# What each capture status means, in the words the indicator's tooltip uses.
+CAPTURE_HELP = {
+    "off": "Presence cannot see your screen. To let it look when you ask, turn on 'Capture the screen' in "
+           "Settings, under Screen.",
+    "on": "Presence is capturing the screen now (you pressed Look at screen, asked about the screen, or a "
+          "screen watch is running). What it reads stays on this computer.",
+    "ready": "Presence may look at the screen when you ask (Look at screen, or a question about your screen) "
+             "or while a screen watch runs. It is not looking now.",
+    "paused": "Screen capture is paused: Presence will not look until you resume it from the tray menu.",
+}

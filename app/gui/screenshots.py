@@ -1,4 +1,5 @@
-"""Screenshots for the docs: the main window with a panel, one panel alone, the settings dialog.
+"""Screenshots for the docs: the main window with a panel, one panel alone, the settings dialog, the
+first-run welcome.
 
     python -m presence.gui.screenshots docs/      (needs a display: Xvfb or QT_QPA_PLATFORM=offscreen)
 
@@ -46,6 +47,11 @@ SAMPLE_EVENTS: list[events.Event] = [
     events.BargeIn(t_ms=12000, reply_id=2, heard="Tea timer set for four minutes.",
                    cut="I'll tell you when it's time."),
     events.ToolCall(t_ms=12400, tool="cue_watch", word="coffee", repeat=False, id="w1"),
+    events.UserText(t_ms=12600, text="What's that error on my screen?", reply_id=3),
+    events.ScreenRead(t_ms=13400, text="It says: build failed, test_window.py line 12.", frame_t_ms=12800,
+                      window="Terminal"),
+    events.AssistantText(t_ms=13400, text="Um.", reply_id=0),
+    events.AssistantText(t_ms=13800, text="The build failed at line 12 of test_window.py.", reply_id=3),
     events.Task(t_ms=12600, task_id="trip", title="Searching trains", status="running", progress=0.6),
     events.Panel(t_ms=13000, panel=SAMPLE_PANEL),
     events.State(t_ms=13200, state="speaking"),
@@ -75,33 +81,43 @@ def save_screenshots(out: Path) -> list[Path]:
     from PySide6.QtWidgets import QApplication
 
     from presence.gui.settings_dialog import SettingsDialog
+    from presence.gui.welcome import WelcomeDialog
     from presence.gui.window import MainWindow
     from presence.settings.schema import Settings
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     out.mkdir(parents=True, exist_ok=True)
     window = MainWindow(region_image=sample_region_image)
-    window.resize(1100, 760)
+    window.resize(1280, 800)
     window.show()
     for event in SAMPLE_EVENTS:
         window.handle_event(event)
     window.activity.set_now(60_000)
     for _ in range(5):
         app.processEvents()
-    paths = [out / "main_window.png", out / "panel.png", out / "settings.png"]
+    paths = [out / "main_window.png", out / "panel.png", out / "settings.png", out / "welcome.png"]
     window.grab().save(str(paths[0]))
     window.panels.views["trip"].grab().save(str(paths[1]))
     settings = Settings.defaults().replace({"fg_backend": "server", "fg_server_model": "qwen2.5-7b-instruct"})
     dialog = SettingsDialog(settings, window, list_devices=lambda kind: [f"Built-in {kind}"],
                             test_output=lambda device: "ok", test_input=lambda device: "ok",
-                            test_llm=lambda config: "ok")
-    dialog.tabs.setCurrentIndex(1)  # Models: the richest page
-    dialog.resize(620, 560)
+                            test_llm=lambda config: "ok", preview_voice=lambda speed, device: "ok")
+    dialog.tabs.setCurrentIndex(0)  # Sound and voice: devices, speed and its Preview
     dialog.show()
     for _ in range(5):
         app.processEvents()
     dialog.grab().save(str(paths[2]))
     dialog.close()
+    welcome = WelcomeDialog(checks=[], parent=window, play_phrase=lambda: "")
+    welcome.show()
+    welcome.start()  # the microphone step, as it looks while the user says hello
+    welcome.handle_event(events.State(t_ms=200, state="listening"))
+    welcome.handle_event(events.Level(t_ms=400, rms=0.06))
+    welcome.handle_event(events.UserText(t_ms=1400, text="Hello there.", reply_id=1))
+    for _ in range(5):
+        app.processEvents()
+    welcome.grab().save(str(paths[3]))
+    welcome.close()
     window.close()
     return paths
 

@@ -1,6 +1,8 @@
 """The settings dialog, generated from presence.settings.schema: one tab per group, one editor per kind.
 
-Nothing here knows individual settings except where a Test button belongs (devices, models);
+Each setting shows its plain-language label and, under it, its one-line help; a tab scrolls when
+it is taller than the dialog, so nothing is cut off on a small screen. Nothing here knows
+individual settings except where a Test or Preview button belongs (devices, models, voice speed);
 adding a setting to the schema adds it to the dialog. The Test buttons run injected callables
 (the real ones play a tone, record a second, query a server) on a worker thread, so a slow device
 or an unreachable server never freezes the dialog, and tests inject instant fakes.
@@ -14,8 +16,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QKeySequence
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtGui import QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -24,12 +26,16 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QKeySequenceEdit,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSpacerItem,
     QSpinBox,
     QTabWidget,
     QToolButton,
@@ -138,22 +144,25 @@ def _combo(setting: Setting, devices: Callable[[str], list[str]] | None) -> Edit
 class _Relay(QObject):
     """Carries a worker thread's result to the GUI thread (queued signal)."""
 
-    done = Signal(str, bool)
+    done = Signal(object)  # (test name, one line, ok)
 
 
 class SettingsDialog(QDialog):
     def __init__(self, settings: Settings, parent: QWidget | None = None, *,
                  list_devices: Callable[[str], list[str]] | None = None, test_output: Probe | None = None,
                  test_input: Probe | None = None, test_llm: Probe | None = None,
-                 messages: list[str] | None = None) -> None:
+                 preview_voice: Probe | None = None, messages: list[str] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Presence settings")
         self.original = settings
         self.editors: dict[str, Editor] = {}
         self.test_buttons: dict[str, QPushButton] = {}
         self.test_results: dict[str, QLabel] = {}
-        self._probes = {"output_device": test_output, "input_device": test_input, "fg": test_llm, "bg": test_llm}
-        self._relays: list[_Relay] = []
+        self.help_labels: dict[str, QLabel] = {}
+        self._probes = {"output_device": test_output, "input_device": test_input, "fg": test_llm, "bg": test_llm,
+                        "voice_speed": preview_voice}
+        self._relay = _Relay(self)
+        self._relay.done.connect(self._test_done, Qt.ConnectionType.QueuedConnection)
         self.result_settings: Settings | None = None
 
         layout = QVBoxLayout(self)
@@ -176,6 +185,9 @@ class SettingsDialog(QDialog):
         self.button_box = buttons
         layout.addWidget(buttons)
         self.load(settings)
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        width, height = em(self, 46), em(self, 40)
+        self.resize(min(width, screen.width()) if screen else width, min(height, screen.height()) if screen else height)
 
     # --- building ---------------------------------------------------------------------------
     def _build_group(self, group: str, list_devices: Callable[[str], list[str]] | None) -> None:
@@ -184,26 +196,62 @@ class SettingsDialog(QDialog):
             return
         page = QWidget()
         form = QFormLayout(page)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         for setting in settings:
+            if setting.section:
+                heading = QLabel(setting.section)
+                heading.setTextFormat(Qt.TextFormat.PlainText)
+                bold = heading.font()
+                bold.setBold(True)
+                heading.setFont(bold)
+                if form.rowCount():
+                    form.addItem(QSpacerItem(0, em(page, 0.6)))
+                form.addRow(heading)
             editor = make_editor(setting, list_devices)
             editor.widget.setToolTip(setting.help)
             editor.widget.setAccessibleName(setting.label)
             editor.widget.setAccessibleDescription(setting.help)
             editor.changed.connect(self._refresh_enabled)
             self.editors[setting.key] = editor
+            field = QWidget()  # the editor with its one-line help under it
+            field.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+            column = QVBoxLayout(field)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(max(1, em(page, 0.1)))
+            column.addWidget(editor.widget)
+            help_label = QLabel(setting.help)
+            help_label.setTextFormat(Qt.TextFormat.PlainText)
+            help_label.setWordWrap(True)
+            help_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+            help_label.setAccessibleName(f"{setting.label}: help")
+            small = help_label.font()
+            if small.pointSizeF() > 0:
+                small.setPointSizeF(small.pointSizeF() * 0.9)
+            help_label.setFont(small)
+            column.addWidget(help_label)
+            self.help_labels[setting.key] = help_label
             if setting.kind == "bool":
-                form.addRow(editor.widget)
+                form.addRow(field)
             else:
                 label = QLabel(setting.label + ":")
                 label.setBuddy(editor.widget)
                 label.setToolTip(setting.help)
-                form.addRow(label, editor.widget)
+                form.addRow(label, field)
             if setting.key in ("input_device", "output_device"):
                 text = "Test microphone" if setting.key == "input_device" else "Play test tone"
                 self._add_test(form, setting.key, text)
+            elif setting.key == "voice_speed":
+                self._add_test(form, "voice_speed", "Preview")
+                self.test_buttons["voice_speed"].setToolTip("Hear a test sentence at this speed")
             elif setting.key.endswith("_gguf_path"):
                 self._add_test(form, setting.key[:2], "Test connection")
-        self.tabs.addTab(page, group)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(page)
+        self.tabs.addTab(scroll, group)
 
     def _add_test(self, form: QFormLayout, name: str, text: str) -> None:
         button = QPushButton(text)
@@ -260,32 +308,33 @@ class SettingsDialog(QDialog):
             return
         if name in ("fg", "bg"):
             args: tuple[Any, ...] = ({f: self.editors[f"{name}_{f}"].get() for f in LLM_FIELDS},)
+        elif name == "voice_speed":  # the speed as it is set now, on the speaker chosen now
+            args = (self.editors["voice_speed"].get(), self.editors["output_device"].get())
         else:
             args = (self.editors[name].get(),)
-        button, result = self.test_buttons[name], self.test_results[name]
-        button.setEnabled(False)
-        result.setText("Testing…")
-        relay = _Relay()
-        self._relays.append(relay)
-
-        def finished(text: str, ok: bool) -> None:
-            result.setText(text if ok else f"Failed: {text}")
-            result.setStyleSheet("" if ok else f"color: {error_colour(self.palette()).name()};")
-            button.setEnabled(True)
-            self._relays.remove(relay)
-
-        relay.done.connect(finished, Qt.ConnectionType.QueuedConnection)
-        threading.Thread(target=_run_probe, args=(probe, args, relay), name=f"settings-test-{name}",
+        self.test_buttons[name].setEnabled(False)
+        self.test_results[name].setText("Testing…")
+        threading.Thread(target=_run_probe, args=(probe, args, self._relay, name), name=f"settings-test-{name}",
                          daemon=True).start()
 
+    @Slot(object)
+    def _test_done(self, outcome: tuple[str, str, bool]) -> None:
+        """A probe's line, on the GUI thread. A declared slot of this dialog, so the queued call is
+        delivered to the dialog's own thread (a plain Python callable's hidden receiver need not be)."""
+        name, text, ok = outcome
+        result = self.test_results[name]
+        result.setText(text if ok else f"Failed: {text}")
+        result.setStyleSheet("" if ok else f"color: {error_colour(self.palette()).name()};")
+        self.test_buttons[name].setEnabled(True)
 
-def _run_probe(probe: Probe, args: tuple[Any, ...], relay: _Relay) -> None:
+
+def _run_probe(probe: Probe, args: tuple[Any, ...], relay: _Relay, name: str) -> None:
     try:
         text, ok = probe(*args), True
     except Exception as exc:  # the probe's own one-line message, whatever failed
         text, ok = " ".join(str(exc).split()) or type(exc).__name__, False
     with contextlib.suppress(RuntimeError):  # the dialog was closed meanwhile
-        relay.done.emit(str(text), ok)
+        relay.done.emit((name, str(text), ok))
 
 
 def real_probes() -> Mapping[str, Any]:
@@ -293,4 +342,5 @@ def real_probes() -> Mapping[str, Any]:
     from presence.settings import probes
 
     return {"list_devices": probes.list_devices, "test_output": probes.play_test_tone,
-            "test_input": probes.record_level, "test_llm": probes.check_llm_connection}
+            "test_input": probes.record_level, "test_llm": probes.check_llm_connection,
+            "preview_voice": probes.preview_voice}

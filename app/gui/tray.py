@@ -1,9 +1,12 @@
-"""The tray icon: the assistant's state at a glance, push-to-observe on a click, a short menu.
+"""The tray icon: the assistant's state at a glance, the window on a click, a short menu.
 
-A left click (Trigger) is push-to-observe — the one thing worth a single click while working in
-another window. The menu holds the rest: show the window, observe, mute, pause screen capture,
-settings, quit. Mute and pause go straight to the controller; the app keeps the window's switches
-in step through `muted_changed` / `screen_paused_changed`.
+A left click (Trigger) shows the window, or hides it when it is already in front — what a click on
+a tray icon does everywhere else. Push-to-observe is in the menu and on its global shortcut
+(Ctrl+Alt+O by default), never on a click that could be a mistake. The menu holds the rest: show
+the window, observe, mute, pause screen capture, settings, quit. Mute and pause go straight to the
+controller; the app keeps the window's switches in step through `muted_changed` /
+`screen_paused_changed`. Paused screen capture shows on the icon
+itself (a pause badge) and in its tooltip, whoever paused it.
 """
 
 from __future__ import annotations
@@ -24,10 +27,12 @@ class PresenceTray(QObject):
 
     def __init__(self, controller: Controller | None, show_window: Callable[[], None],
                  open_settings: Callable[[], None], quit_app: Callable[[], None],
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, toggle_window: Callable[[], None] | None = None) -> None:
         super().__init__(parent)
         self._controller = controller
+        self._toggle_window = toggle_window or show_window
         self.state = ""
+        self.screen_paused = False
         self.icon = QSystemTrayIcon(self)
         self.menu = QMenu()
         self.show_action = self._add("&Show window", show_window)
@@ -75,8 +80,15 @@ class PresenceTray(QObject):
 
     def set_state(self, state: str) -> None:
         self.state = state
-        self.icon.setIcon(state_icon(state))
-        self.icon.setToolTip(f"Presence — {state}" if state else "Presence")
+        self.icon.setIcon(state_icon(state, self.screen_paused))
+        tip = f"Presence — {state}" if state else "Presence"
+        self.icon.setToolTip(f"{tip} (screen capture paused)" if self.screen_paused else tip)
+
+    def set_screen_paused(self, paused: bool) -> None:
+        """Show paused capture on the icon and tick the menu entry, without calling the controller."""
+        self.screen_paused = paused
+        self.set_pause_checked(paused)
+        self.set_state(self.state)
 
     def set_mute_checked(self, muted: bool) -> None:
         """Reflect a mute made in the window without calling the controller again."""
@@ -95,7 +107,7 @@ class PresenceTray(QObject):
 
     def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason == QSystemTrayIcon.ActivationReason.Trigger:
-            self.observe()
+            self._toggle_window()
 
     def _on_mute(self, muted: bool) -> None:
         if self._controller is not None:
@@ -105,4 +117,6 @@ class PresenceTray(QObject):
     def _on_pause(self, paused: bool) -> None:
         if self._controller is not None:
             self._controller.set_screen_paused(paused)
+        self.screen_paused = paused
+        self.set_state(self.state)
         self.screen_paused_changed.emit(paused)

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from PySide6.QtCore import QElapsedTimer, QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QFont, QKeySequence, QShortcut
+from PySide6.QtCore import QElapsedTimer, QEvent, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QFont, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QGroupBox,
@@ -35,9 +35,15 @@ from presence.gui.panel_widgets import RegionImage
 from presence.gui.panels import PanelArea
 from presence.gui.theme import em, error_colour
 from presence.gui.transcript import CUT_SHOWN_CHARS, Transcript, elide, mmss
+from presence.gui.transcript_model import tidy_sentence
 
 __all__ = ["CUT_SHOWN_CHARS", "Controller", "MainWindow", "elide", "mmss"]
 DEFAULT_OBSERVE_KEYS = "Ctrl+Alt+O"
+DEFAULT_SIZE = (1040, 720)  # the first window; later ones open where the user left it (restore_layout)
+SIDE_SHARE = 0.4  # the panels' part of the width the first time they appear
+# What the transcript lists (transcript_model.py decides which line each lands on).
+TRANSCRIPT_EVENTS = (events.UserText, events.AssistantText, events.BargeIn, events.EarlyAck, events.Backchannel,
+                     events.ReplyDiscarded, events.ScreenRead, events.ScreenSummary)
 
 
 class Controller(Protocol):
@@ -74,8 +80,10 @@ class MainWindow(QMainWindow):
         self._since_event = QElapsedTimer()
         self._since_event.start()
         self.hide_on_close = False  # set by the app when the tray keeps running (close-to-tray)
+        self.developer_view = False  # tick timings in the status bar (Settings -> General)
+        self._side_sizes: list[int] | None = None  # the splitter's place while panels show (remembered)
         self.setWindowTitle("Presence")
-        self.resize(em(self, 48), em(self, 30))
+        self.resize(*_fit_screen(*DEFAULT_SIZE))
         self._build(region_image)
         self._handlers = self._event_handlers()
         self._countdown = QTimer(self)
@@ -108,6 +116,7 @@ class MainWindow(QMainWindow):
         root.addWidget(self.error_label)
 
         self.transcript = Transcript()
+        self.transcript.resend_requested.connect(self.resend)
         self.panels = PanelArea(region_image)
         self.panels.error.connect(self.show_error)
         self.panels.action.connect(self._on_panel_action)
@@ -120,6 +129,8 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self._build_side())
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
+        self.splitter.splitterMoved.connect(self._remember_split)
+        self._update_side()  # after addWidget, which shows the widgets it is given
         root.addWidget(self.splitter, 1)
 
         bottom = QHBoxLayout()
@@ -135,6 +146,10 @@ class MainWindow(QMainWindow):
         root.addLayout(bottom)
 
         self.setCentralWidget(central)
+        self.tick_label = QLabel("")  # developer view only
+        self.tick_label.setAccessibleName("Tick timings")
+        self.tick_label.hide()
+        self.statusBar().addPermanentWidget(self.tick_label)
         # Keyboard order follows what one does most: type, send, mute, look, settings, then read.
         chain = [self.input, self.send_button, self.mute_box, self.observe_button, self.settings_button,
                  self.transcript]
@@ -158,12 +173,17 @@ class MainWindow(QMainWindow):
         self.observe_button.clicked.connect(self.observe)
         self.settings_button = QPushButton("Se&ttings…")
         self.settings_button.clicked.connect(lambda: self.settings_requested.emit())
+        self.start_button = QPushButton("&Start listening")  # only when the welcome was closed before Start
+        self.start_button.setAccessibleDescription("Presence opens the microphone and starts listening")
+        self.start_button.hide()
+        self._start: Callable[[], None] | None = None
+        self.start_button.clicked.connect(self._start_clicked)
         top.addWidget(self.state_indicator)
         top.addWidget(self.level_meter)
         top.addSpacing(em(self, 0.6))
         top.addWidget(self.capture_indicator)
         top.addStretch(1)
-        for widget in (self.mute_box, self.observe_button, self.settings_button):
+        for widget in (self.start_button, self.mute_box, self.observe_button, self.settings_button):
             top.addWidget(widget)
         return top
 
@@ -186,13 +206,56 @@ class MainWindow(QMainWindow):
         self.side.setMinimumWidth(em(self, 16))
         self.panels.changed.connect(self._update_side)
         self.activity.changed.connect(self._update_side)
-        self._update_side()
         return self.side
 
     def _update_side(self) -> None:
         self.panels_box.setVisible(bool(self.panels.views))
         self.activity_box.setVisible(bool(self.activity.items))
-        self.side.setVisible(bool(self.panels.views or self.activity.items))
+        show = bool(self.panels.views or self.activity.items)
+        if show != self.side.isHidden():
+            return  # already so
+        self.side.setVisible(show)
+        if show:
+            self._place_split()
+            QTimer.singleShot(0, self._place_split)  # again once the new content has its size
+
+    def _place_split(self) -> None:
+        """Panels appear beside the transcript where the user last put the divider, or at
+        SIDE_SHARE of the width, and never narrower than their content (no button cut off)."""
+        total = sum(self.splitter.sizes()) or self.splitter.width()
+        if total <= 0:
+            return
+        need = self.side.widget().minimumSizeHint().width() + self.side.verticalScrollBar().sizeHint().width() \
+            + 2 * self.side.frameWidth()
+        if self._side_sizes and sum(self._side_sizes) > 0:
+            side = round(total * self._side_sizes[1] / sum(self._side_sizes))
+        else:
+            side = round(total * SIDE_SHARE)
+        side = min(max(side, need, self.side.minimumWidth()), total - em(self, 16))
+        self.splitter.setSizes([total - side, side])
+
+    def _remember_split(self, *_: Any) -> None:
+        if self.side.isVisible():
+            self._side_sizes = self.splitter.sizes()
+
+    # --- where the window was (kept by the shell between runs) -------------------------------
+    def layout_state(self) -> dict[str, Any]:
+        """The window's place, size and divider, for the next start (JSON-able)."""
+        geometry = self.normalGeometry() if self.isMaximized() else self.geometry()
+        return {"geometry": [geometry.x(), geometry.y(), geometry.width(), geometry.height()],
+                "maximized": self.isMaximized(), "split": list(self._side_sizes or [])}
+
+    def restore_layout(self, state: dict[str, Any] | None) -> None:
+        """Put the window back where it was, clamped to the screens there are now."""
+        state = state if isinstance(state, dict) else {}
+        geometry = state.get("geometry")
+        if isinstance(geometry, list) and len(geometry) == 4 and all(isinstance(v, int) for v in geometry):
+            self.setGeometry(_clamp_to_screen(QRect(*geometry)))
+        split = state.get("split")
+        if isinstance(split, list) and len(split) == 2 and all(isinstance(v, int) and v > 0 for v in split):
+            self._side_sizes = list(split)
+        if state.get("maximized") is True:
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
 
     def _restyle(self) -> None:
         self.error_label.setStyleSheet(f"color: {error_colour(self.palette()).name()}; font-weight: bold;")
@@ -233,6 +296,30 @@ class MainWindow(QMainWindow):
         self._controller.submit_text(text)
         self.input.clear()
 
+    def resend(self, text: str) -> None:
+        """A transcript line the user edited: sent again as if typed (it comes back as a new line)."""
+        text = " ".join(text.split())
+        if text:
+            self._call("submit_text", text)
+
+    def offer_start(self, start: Callable[[], None]) -> None:
+        """Presence is not listening yet (the welcome was closed before its Start): say so, and let
+        the user start it from here."""
+        self._start = start
+        self.set_state("not listening yet")
+        self.start_button.show()
+
+    def _start_clicked(self) -> None:
+        start, self._start = self._start, None
+        self.start_button.hide()
+        if start is not None:
+            start()
+
+    def set_developer_view(self, on: bool) -> None:
+        """Tick timings in the status bar: for developers, not for living with."""
+        self.developer_view = bool(on)
+        self.tick_label.setVisible(self.developer_view and bool(self.tick_label.text()))
+
     def observe(self) -> None:
         self._call("observe_now")
 
@@ -265,6 +352,7 @@ class MainWindow(QMainWindow):
             events.State: self._on_state,
             events.Level: self._on_level,
             events.UserPartialText: self._on_user_partial_text,
+            **dict.fromkeys(TRANSCRIPT_EVENTS, self.transcript.handle_event),
             events.UserText: self._on_user_text,
             events.AssistantText: self._on_assistant_text,
             events.BargeIn: self._on_barge_in,
@@ -299,18 +387,20 @@ class MainWindow(QMainWindow):
         self._caption_reply = None
 
     def _on_user_text(self, ev: events.UserText) -> None:
-        self.transcript.user_text(ev.t_ms, str(ev.text))
+        self.transcript.handle_event(ev)
         self.caption_label.setText(f"You: {ev.text}")
         self._caption_reply = None
 
     def _on_assistant_text(self, ev: events.AssistantText) -> None:
-        reply_id = _reply_id(ev.reply_id)
-        self.transcript.assistant_text(ev.t_ms, reply_id, str(ev.text))
-        self.caption_label.setText(f"Presence: {ev.text}")
-        self._caption_reply = reply_id
+        self.transcript.handle_event(ev)
+        self.caption_label.setText(f"Presence: {tidy_sentence(str(ev.text), True)}")
+        self._caption_reply = _reply_id(ev.reply_id)
 
     def _on_barge_in(self, ev: events.BargeIn) -> None:
-        self._barge_in(ev.t_ms, _reply_id(ev.reply_id), str(ev.heard), str(ev.cut))
+        self.transcript.handle_event(ev)
+        reply_id = _reply_id(ev.reply_id)
+        if self._caption_reply == reply_id and not self.caption_label.text().endswith("interrupted"):
+            self.caption_label.setText(f"{self.caption_label.text()} — interrupted")
 
     def _on_error(self, ev: events.Error) -> None:
         source = str(ev.source).strip()
@@ -321,7 +411,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(" ".join(str(ev.message).split()), 8000)
 
     def _on_tick_stats(self, ev: events.TickStats) -> None:
-        self.statusBar().showMessage(f"tick p50 {ev.p50_ms} ms, max {ev.max_ms} ms")
+        self.tick_label.setText(f"tick p50 {ev.p50_ms} ms, max {ev.max_ms} ms")
+        self.tick_label.setVisible(self.developer_view)
 
     def _on_panel(self, ev: events.Panel) -> None:
         self.panels.show_panel(ev.panel)
@@ -359,10 +450,13 @@ class MainWindow(QMainWindow):
         self.error_label.setText(f"Error — {' '.join(text.split())}")
         self.error_label.show()
 
-    def _barge_in(self, t_ms: int, reply_id: int | None, heard: str, cut: str) -> None:
-        self.transcript.barge_in(t_ms, reply_id, heard, cut)
-        if self._caption_reply == reply_id and not self.caption_label.text().endswith("interrupted"):
-            self.caption_label.setText(f"{self.caption_label.text()} — interrupted")
+    def restore_history(self, rows: list[str]) -> None:
+        """The end of the previous conversation (rows from presence.history), greyed, above this one's."""
+        if not rows:
+            return
+        grey = self.palette().placeholderText()
+        for row in [*rows, "— earlier conversation above —"]:
+            self.transcript.append(row).setForeground(grey)
 
     # --- for tests and accessibility tools --------------------------------------------------
     def transcript_lines(self) -> list[str]:
@@ -374,6 +468,36 @@ def _reply_id(value: Any) -> int | None:
         return int(value) if value is not None else None
     except (TypeError, ValueError):
         return None
+
+
+def _fit_screen(width: int, height: int) -> tuple[int, int]:
+    """A size that fits the primary screen's free area (a small laptop screen gets a smaller window)."""
+    screen = QGuiApplication.primaryScreen()
+    if screen is None:
+        return width, height
+    free = screen.availableGeometry()
+    return min(width, free.width()), min(height, free.height())
+
+
+def _clamp_to_screen(rect: QRect) -> QRect:
+    """A remembered geometry moved and shrunk onto the screen it overlaps most (or the primary one),
+    so a window saved on a monitor that is gone does not open off-screen."""
+    screens = QGuiApplication.screens()
+    if not screens:
+        return rect
+    best = max(screens, key=lambda s: _overlap(s.availableGeometry(), rect))
+    if _overlap(best.availableGeometry(), rect) == 0:
+        best = QGuiApplication.primaryScreen() or screens[0]
+    free = best.availableGeometry()
+    width, height = min(max(rect.width(), 200), free.width()), min(max(rect.height(), 150), free.height())
+    x = min(max(rect.x(), free.left()), free.right() + 1 - width)
+    y = min(max(rect.y(), free.top()), free.bottom() + 1 - height)
+    return QRect(x, y, width, height)
+
+
+def _overlap(a: QRect, b: QRect) -> int:
+    both = a.intersected(b)
+    return max(0, both.width()) * max(0, both.height())
 
 
 def _float(value: Any) -> float:

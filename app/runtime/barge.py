@@ -16,7 +16,8 @@ import numpy as np
 from presence.core import turns
 from presence.core.playback import Interrupted, Playback
 from presence.core.ports import Speaker
-from presence.core.text import drop_repeated_tail, is_backchannel, sounds_complete
+from presence.core.text import drop_repeated_tail, is_backchannel
+from presence.core.turn_text import reads_finished
 from presence.core.types import PartialText
 from presence.runtime.context import Emitter, Hearing
 from presence.runtime.replyflow import ReplyFlow
@@ -71,7 +72,7 @@ class BargeIn:
             return True
         if self._check_end_ms is not None:  # the words of a gap's check: they hold for that gap only
             # a word cut off at the clip's end can send the greedy decoder round ("No. No. No. No")
-            self._words = (self._check_end_ms, sounds_complete(drop_repeated_tail(item.text, min_words=1)))
+            self._words = (self._check_end_ms, reads_finished(drop_repeated_tail(item.text, min_words=1)))
             self._check_end_ms = None
         return False
 
@@ -96,7 +97,9 @@ class BargeIn:
         reply = self.flow.slot.wanted
         if reply is None or reply.heard or self.flow.speculative():
             return []
-        if self._now_ms - self.hearing.turn_end_speech_ms > self._settings().resume_gap_ms:
+        # a reply held because its transcript reads unfinished is waiting for exactly this, however long
+        gap_ms = self._now_ms - self.hearing.turn_end_speech_ms
+        if reply.hold_until_ms is None and gap_ms > self._settings().resume_gap_ms:
             return []  # a new sentence after a real pause, not the rest of the last one
         self.flow.discard("user continued")
         return [self.hearing.last_turn_audio]
@@ -146,7 +149,7 @@ class BargeIn:
         else:
             self.barge_in()
         self.flow.start_turn_reply(audio, held=False)
-        self.flow.play_filler()  # as at any turn's end: the answer takes a moment
+        self.flow.cover_turn_end()  # as at any turn's end: the answer may take a moment
 
     def _is_early(self) -> bool:
         """Cut in right after we started speaking: we misread a pause as the end of the turn.

@@ -7,7 +7,7 @@ ports (presence.core.ports), so mypy checks every real adapter built or passed h
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,7 +36,8 @@ class ModelChoice:
 
     llm_gguf: Path | None = None
     voice_onnx: Path | None = None
-    asr_dir: Path | None = None
+    asr_dir: Path | None = None  # a CTranslate2 Whisper folder; None: the shipped model asr_model names
+    asr_model: str | None = None  # "tiny.en" or "base"; None: the settings' asr_model, else the default
 
 
 @dataclass
@@ -47,26 +48,54 @@ class Models:
 
 
 def load_models(choice: ModelChoice | None = None, settings: Any = None,
-                on_fallback: Any = None) -> Models:
+                on_fallback: Any = None, on_progress: Callable[[str], None] | None = None) -> Models:
     """Load every model once. Raises ModelMissing/ModelLoadError with an actionable message.
 
     With settings, the foreground chat model is the one chosen there (embedded, a server with the
     embedded model behind it, or a GGUF file; an unusable file falls back to the embedded model
-    and calls on_fallback with the reason).
+    and calls on_fallback with the reason), and so is the speech recognizer (asr_model). on_progress
+    hears a line now and then while a model is prepared (Whisper base's first assembly).
     """
-    from presence.speech.asr import WhisperAsr
+    from presence.speech.asr import WhisperAsr, shipped_model_dir
     from presence.speech.endpoint import SmartTurn
     from presence.speech.tts import PiperTts
     from presence.speech.vad import SileroVad
 
     choice = choice or ModelChoice()
-    asr: SpeechRecognizer = WhisperAsr(choice.asr_dir)
-    listen_asr: SpeechRecognizer = WhisperAsr(choice.asr_dir)  # partial transcripts: their own instance
+    asr_model = asr_model_choice(choice, settings)
+    asr_dir = choice.asr_dir or shipped_model_dir(asr_model, _assembly_progress(asr_model, on_progress))
+    asr: SpeechRecognizer = WhisperAsr(asr_dir, model=asr_model)
+    listen_asr: SpeechRecognizer = WhisperAsr(asr_dir, model=asr_model)  # partial transcripts: their own instance
     tts: SpeechSynthesizer = PiperTts(choice.voice_onnx)
     vad: VoiceActivity = SileroVad()
     endpoint: EndOfTurnModel = SmartTurn()
     engine = ReplyEngine(asr, open_chat_model(choice, settings, on_fallback), tts, listen_asr=listen_asr)
     return Models(vad, engine, endpoint)
+
+
+def asr_model_choice(choice: ModelChoice, settings: Any) -> str:
+    """The speech recognizer to load: the choice's, else the settings' asr_model, else the default."""
+    from presence.speech.asr import ASR_MODELS, DEFAULT_ASR_MODEL
+
+    wanted = choice.asr_model or (settings.get("asr_model") if settings is not None else None) or DEFAULT_ASR_MODEL
+    if wanted not in ASR_MODELS:
+        raise ValueError(f"unknown speech recognition model {wanted!r}; choose one of {', '.join(ASR_MODELS)}")
+    return str(wanted)
+
+
+def _assembly_progress(model: str, say: Callable[[str], None] | None) -> Callable[[int, int], None] | None:
+    """Byte counts of a model's assembly as a line every tenth of the way."""
+    if say is None:
+        return None
+    shown = [-1]
+
+    def progress(done: int, total: int) -> None:
+        tenth = 10 * done // max(1, total)
+        if tenth != shown[0]:
+            shown[0] = tenth
+            say(f"preparing Whisper {model} (once): {10 * tenth} %")
+
+    return progress
 
 
 def open_chat_model(choice: ModelChoice, settings: Any, on_fallback: Any) -> ChatModel:

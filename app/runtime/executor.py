@@ -7,6 +7,11 @@ Two executors with the same interface:
   clock, and a result is released only when the runner's logical time reaches it. A job cancelled
   meanwhile stops at its next step, as on the thread. So a fast replay places output where a live
   run would have produced it, without waiting for it.
+
+A job that raises ends with a JobError item (the runner shows it, and a failed reply is followed by
+a short spoken notice). SystemExit raised inside a job is treated the same way, not as the end of the
+worker; anything else that is not an Exception and stops the worker's thread (supervised in
+ThreadExecutor._work) is reported as a JobError too and the worker goes on with the next job.
 """
 
 from __future__ import annotations
@@ -61,7 +66,7 @@ def _steps(job: Job, token: CancelToken, name: str) -> Iterator[Any]:
             if token.cancelled:
                 return
             yield item
-    except Exception as exc:  # a model failure must not kill the worker
+    except (Exception, SystemExit) as exc:  # a model failure (or a library's sys.exit) must not kill the worker
         yield JobError(name, f"{type(exc).__name__}: {exc}")
 
 
@@ -69,16 +74,27 @@ class ThreadExecutor:
     def __init__(self) -> None:
         self._jobs: queue.Queue[tuple[Job, CancelToken, str] | None] = queue.Queue()
         self._results: queue.Queue[Any] = queue.Queue()
+        self.restarts = 0  # times the worker was stopped by something other than an Exception and restarted
         self._thread = threading.Thread(target=self._work, name="inference", daemon=True)
         self._thread.start()
 
     def _work(self) -> None:
-        while (entry := self._jobs.get()) is not None:
-            job, token, name = entry
-            if not token.cancelled:
-                for item in _steps(job, token, name):
-                    if item is not YIELD_POINT:
-                        self._results.put(item)
+        """The worker, supervised: whatever stops a job's thread (not only an Exception) is reported
+        as that job's JobError, and the worker is restarted for the next job."""
+        while True:
+            name = "worker"
+            try:
+                while (entry := self._jobs.get()) is not None:
+                    job, token, name = entry
+                    if not token.cancelled:
+                        for item in _steps(job, token, name):
+                            if item is not YIELD_POINT:
+                                self._results.put(item)
+                return
+            except BaseException as exc:  # supervised: reported, then the worker goes on
+                self.restarts += 1
+                self._results.put(JobError(name, f"the worker was stopped by {type(exc).__name__}: {exc}; "
+                                                 "it was restarted"))
 
     def submit(self, job: Job, now_ms: int, name: str = "job") -> CancelToken:
         token = CancelToken()

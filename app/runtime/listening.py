@@ -17,6 +17,10 @@ from presence.core.types import TICK_SAMPLES
 from presence.runtime.context import Emitter, Hearing
 
 VAD_FRAME_MS = 32
+# A voiced tick over our echo is the user when AEC3 kept at least this share of the microphone's
+# level (measured on our voice, gains 0.3-0.8, 20-120 ms, with reverb: echo alone <= 0.025, a user's
+# first voiced tick over it >= 0.36)
+ECHO_FREE_SHARE = 0.1
 
 
 class Listening:
@@ -45,9 +49,14 @@ class Listening:
         return voice
 
     def guard(self, voice: turns.TickVoice) -> turns.TickVoice:
-        """Residual echo is not the user: while echo is expected, speech must rise clearly above it.
-        Once the mic is known to hear our speaker, only whole voiced ticks count (a single frame of
-        leftover echo at the start of a sentence must not pause our reply)."""
+        """Residual echo is not the user: while echo is expected, speech must be more than echo.
+
+        No echo path (a headset; a path must be confirmed by the echo alone): nothing is guarded.
+        With one, only whole voiced ticks count (a single frame of leftover echo at the start of a
+        sentence must not pause our reply), and a voiced tick is the user when WebRTC's AEC3 keeps a
+        real share of the microphone (it removes an echo alone almost entirely), or, where AEC3 is
+        missing or not yet proven on this path, when the residual rises clearly above the echo the
+        canceller expects to leave."""
         s = self._settings()
         if self.echo is None:
             return voice
@@ -56,10 +65,15 @@ class Listening:
         expected = self.echo.expected_residual_rms
         if expected <= 1e-5:
             return voice
-        if self.echo.residual_rms > s.echo_guard_ratio * expected:
+        share = getattr(self.echo, "echo_free_share", None)
+        if share is not None:
+            if share >= ECHO_FREE_SHARE:
+                return voice
+        elif self.echo.residual_rms > s.echo_guard_ratio * expected:
             return voice
         if voice.voiced(s):
-            self.emit("echo_suppressed", residual=round(self.echo.residual_rms, 4), expected=round(expected, 4))
+            self.emit("echo_suppressed", residual=round(self.echo.residual_rms, 4), expected=round(expected, 4),
+                      **({} if share is None else {"kept": round(share, 4)}))
         return turns.TickVoice(())
 
     def _track_speech_end(self, voice: turns.TickVoice) -> None:

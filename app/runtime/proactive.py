@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from presence.core import turns
-from presence.core.intents import CancelTimers, CueRequest, TimerRequest
+from presence.core.intents import CancelTimers, CueRequest, ModifyTimer, TimerRequest
 from presence.core.playback import Playback
 from presence.core.timekeeping import Timekeeper
 from presence.core.types import TICK_MS, Announcement, IntentAccepted, PartialText
@@ -32,7 +32,7 @@ class Proactive:
         """Partial transcripts of the utterance in progress, and timers that are due."""
         self._maybe_partial_transcript(voice, barge_pending)
         for due in self.time.due(self.emit.clock.now_ms):
-            self.announce("timer_due", due.text, due.audio, due_ms=due.due_ms)
+            self.announce("timer_due", due.text, due.audio, due_ms=due.due_ms, id=due.timer_id or None)
 
     def on_result(self, item: Any) -> bool:
         """Announcements and partial transcripts; False when the item is someone else's."""
@@ -93,17 +93,69 @@ class Proactive:
             self._announce_id -= 1
 
     def accept(self, item: IntentAccepted) -> bool:
-        """Timers, cue watches and cancelling timers; False for other intents."""
+        """Timers, reminders, cue watches, and changing or cancelling them; False for other intents.
+
+        Due times count from when the request was asked (`item.asked_ms`: a spoken turn's speech end,
+        or the tick typed text came in), so typed and spoken timers run on the same clock."""
         intent = item.intent
+        asked = item.asked_ms if item.asked_ms is not None else self.hearing.turn_end_speech_ms
         if isinstance(intent, TimerRequest):
-            due = self.hearing.turn_end_speech_ms + int(intent.seconds * 1000)
-            timer = self.time.add_timer(due, item.text, item.audio)
-            self.emit("tool_call", tool="timer", id=timer.timer_id, seconds=intent.seconds, due_ms=due)
+            due = asked + int(intent.seconds * 1000)
+            timer = self.time.add_timer(due, item.text, item.audio, intent.seconds, intent.label, intent.content,
+                                        intent.is_reminder)
+            self.emit("tool_call", tool="timer", id=timer.timer_id, seconds=intent.seconds, due_ms=due,
+                      label=intent.label or None, content=intent.content or None)
         elif isinstance(intent, CueRequest):
             self.time.add_cue(intent.word, item.text, item.audio, intent.repeat)
-            self.emit("tool_call", tool="cue_watch", id=intent.word, word=intent.word, repeat=intent.repeat)
+            self.emit("tool_call", tool="cue_watch", id=intent.word, word=intent.word, repeat=intent.repeat,
+                      reply=item.text or None)
         elif isinstance(intent, CancelTimers):
-            self.emit("tool_call", tool="cancel_timers", cancelled=self.time.cancel_timers())
+            self._cancel(intent)
+        elif isinstance(intent, ModifyTimer):
+            self._change(intent, item, asked)
         else:
             return False
         return True
+
+    def _cancel(self, request: CancelTimers) -> None:
+        """All of a kind ("cancel my timers"), the ones described ("the laundry timer"), or the latest one."""
+        if request.what == "cue" or (not request.what and not self.time.timers and self.time.cues):
+            words = [c.word for c in self.time.cues if not request.target or c.word == request.target.lower()]
+            for word in words:
+                self.time.stop_cue(word)
+                self.emit("item_cancelled", kind="watch", id=word, cancelled=1)
+            self.emit("tool_call", tool="cancel_cues", cancelled=len(words))
+            return
+        found = self.time.find_timers(request.target, request.what, request.seconds)
+        if not (request.every or request.target or request.seconds is not None):
+            found = found[-1:]  # "cancel the timer", "cancel that": the latest
+        for timer in found:
+            self.time.cancel_timer(timer.timer_id)
+        if not self.time.timers:  # the window's list drops every timer row
+            self.emit("tool_call", tool="cancel_timers", cancelled=len(found))
+            return
+        for timer in found:
+            self.emit("tool_call", tool="cancel_timer", id=timer.timer_id, cancelled=1)
+            self.emit("item_cancelled", kind="timer", id=timer.timer_id, cancelled=1)
+
+    def _change(self, change: ModifyTimer, item: IntentAccepted, asked: int) -> None:
+        """A new length ("make that ten minutes": from when it was asked) or more time ("add five
+        minutes"); for the described timer or the latest. With none running it becomes a new timer."""
+        if change.seconds is None:
+            return
+        found = self.time.find_timers(change.target, change.what)
+        if not found:
+            self.accept(IntentAccepted(item.reply_id, TimerRequest(change.seconds, change.spoken), item.text,
+                                       item.audio, asked))
+            return
+        timer = found[-1]
+        if change.add:
+            due, seconds = timer.due_ms + int(change.seconds * 1000), timer.seconds + change.seconds
+        else:
+            due, seconds = asked + int(change.seconds * 1000), change.seconds
+        keeps_words = timer.reminder or bool(timer.label)  # "Time to call Sam." is still right
+        moved = self.time.reschedule(timer.timer_id, due, seconds, None if keeps_words else item.text,
+                                     None if keeps_words else item.audio)
+        if moved is not None:
+            self.emit("tool_call", tool="timer", id=moved.timer_id, seconds=seconds, due_ms=due,
+                      label=moved.label or None, content=moved.content or None, changed=True)

@@ -42,6 +42,7 @@ class Reply:
     playing: bool = False  # has one of its own sentences started to play?
     acted: bool = False  # did it start a timer, a task, a watch...?
     heard_text: str = ""  # after a cut: what the user heard
+    asked_ms: int = 0  # when it was asked: a spoken turn's speech end, or the tick typed text came in
 
     # --- what it is -------------------------------------------------------------------------
     @property
@@ -146,12 +147,13 @@ class ReplySlot:
     audio_started_ms: int = NEVER_MS  # a filler starts a reply as far as the user can tell
     transcript_complete: bool | None = None  # the speculative transcript's vote on the turn's end
 
-    def new(self, token_for: Any, utterance_id: int | None = None, speculative: bool = False) -> Reply:
+    def new(self, token_for: Any, utterance_id: int | None = None, speculative: bool = False,
+            asked_ms: int = 0) -> Reply:
         """Start a reply: `token_for(reply_id)` submits its job and returns the job's token."""
         rid = self.next_id
         self.next_id += 1
         phase = ReplyPhase.SPECULATIVE if speculative else ReplyPhase.LIVE
-        self.current = Reply(rid, None, utterance_id, phase)
+        self.current = Reply(rid, None, utterance_id, phase, asked_ms=asked_ms)
         self.current.token = token_for(rid)
         return self.current
 

@@ -28,11 +28,13 @@ from presence.runtime.context import Emitter, EventSink, Hearing, TickClock
 from presence.runtime.controls import Controls
 from presence.runtime.deskwork import DeskWork
 from presence.runtime.executor import JobError
+from presence.runtime.faults import Faults, UtteranceCap
 from presence.runtime.listening import Listening
 from presence.runtime.proactive import Proactive
 from presence.runtime.reply import ReplySlot
 from presence.runtime.replyflow import ReplyFlow, ReplyHooks
 from presence.runtime.screenwork import ScreenWork
+from presence.speech.asr import AsrContext
 
 
 class Runner:
@@ -51,9 +53,14 @@ class Runner:
         self.state = RunnerState.LISTENING
         self.stats: deque[TickStats] = deque(maxlen=100_000)
         self.time = Timekeeper()
+        self.faults = Faults(self.emit)  # a part that raises is skipped for the tick, and reported once
+        self.cap = UtteranceCap(self.emit)  # endless "speech" (a fan, a TV) ends the turn at 30 s
+        self._written_tick = -1  # the last tick whose audio went to the speaker
         self._stop = threading.Event()
         self._typed: deque[str] = deque()
         self._typed_lock = threading.Lock()
+        self._question = ""  # the last sentence we said, when it asked something
+        self._asr_context = AsrContext()
 
         playback = self.playback = Playback(TICK_SAMPLES)
         hearing = self.hearing = Hearing(self.settings.pre_roll_ms // TICK_MS)
@@ -62,7 +69,7 @@ class Runner:
         hooks = ReplyHooks(user_text=self._user_text, intent=self._intent,
                            thinking=lambda: self._set_state(RunnerState.THINKING), settle=self._settle_state)
         self.flow = ReplyFlow(self.replies, playback, executor, engine, hearing, self.emit, hooks,
-                              lambda: self.settings.end_silence_ms)
+                              lambda: turns.silence_needed_ms(None, self.settings, text_complete=False))
         self.proactive = Proactive(self.time, playback, self.listen, engine, hearing, self.emit,
                                    self._turn_settings)
         self.barge = BargeIn(self.flow, playback, speaker, self.listen, executor, engine, hearing, self.emit,
@@ -166,7 +173,20 @@ class Runner:
             chunk = self.mic.read(TICK_SAMPLES)
             if chunk is None:
                 break
+            self._step_or_skip(chunk)
+
+    def _step_or_skip(self, chunk: np.ndarray) -> None:
+        """step(); a failure outside the parts' guards skips the rest of this tick (reported once),
+        keeping time and the speaker's output aligned, and the session goes on."""
+        tick = self.tick
+        try:
             self.step(chunk)
+        except Exception as exc:
+            self.faults.report("tick", exc)
+            if self.tick == tick:
+                if self._written_tick != tick:
+                    self.speaker.write(np.zeros(TICK_SAMPLES, np.float32))
+                self.clock.tick += 1
 
     def step(self, chunk: np.ndarray) -> None:
         """One tick, in order: hear, decide the turn, act on it, then speak one tick of audio."""
@@ -182,28 +202,33 @@ class Runner:
         floor = self.barge.floor_ms(complete)
         self.hearing.turn, decision = turns.step(self.hearing.turn, voice, audible, self.settings, complete,
                                                  self.replies.transcript_complete, floor, self.barge.interrupting)
+        self.hearing.turn, decision = self.cap.apply(self.hearing.turn, decision, voice.voiced(self.settings))
         self.proactive.maybe_backchannel(complete, self.playback.audible)
         self.barge.tick(decision)
         self._handle_turn(chunk, decision)
-        self.flow.release_held()
-        self._handle_typed()
-        self.controls.tick()
-        self.deskwork.tick()
-        self.proactive.tick(voice, self.barge.pending)
-        self.screenwork.tick()
+        guard = self.faults.guard  # from here on, a part that raises is skipped for this tick only
+        guard("reply flow", self.flow.release_held)
+        guard("reply flow", self.flow.tick)
+        guard("typed input", self._handle_typed)
+        guard("controls", self.controls.tick)
+        guard("background work", self.deskwork.tick)
+        guard("proactive speech", self.proactive.tick, voice, self.barge.pending)
+        guard("screen", self.screenwork.tick)
         self._play()
+        self._publish_asr_context()
         self._record_stats(t0)
         self.clock.tick += 1
 
     def _drain_results(self) -> None:
         lanes = (self.executor,) if self.listen is self.executor else (self.executor, self.listen)
         for item in [i for lane in lanes for i in lane.ready(self.now_ms)]:
-            self._on_result(item)
+            self.faults.guard("results", self._on_result, item)
 
     def _on_result(self, item: Any) -> None:
         if isinstance(item, JobError):
             self.emit("error", source=item.name, message=item.message)
             self.hearing.partial_pending = False
+            self.flow.job_failed(item.name)  # a failed reply ends with a short spoken notice
             self._settle_state()
             return
         if self.barge.on_result(item) or self.proactive.on_result(item):
@@ -245,7 +270,7 @@ class Runner:
                 flow.commit()
             else:
                 flow.start_turn_reply(audio, held=False)
-                flow.play_filler()
+                flow.cover_turn_end()
 
     def _handle_typed(self) -> None:
         with self._typed_lock:
@@ -274,9 +299,23 @@ class Runner:
             self.flow.audio_started(s)
             self.deskwork.said(s.reply_id, s.text)
             self.emit("assistant_text", text=s.text, reply_id=s.reply_id)
+            if s.reply_id > 0:  # a reply's sentence (not a filler, backchannel or announcement)
+                self._question = s.text if s.text.rstrip().endswith("?") else ""
         self.speaker.write(out)
+        self._written_tick = self.tick
         self.listening.last_out = out
         self._settle_state()
+
+    def _publish_asr_context(self) -> None:
+        """What the next transcripts should expect: the question we asked, the pending timers' words
+        and the cue words, handed to the engine's transcribing threads as an immutable snapshot."""
+        publish = getattr(self.engine, "hear_in_context", None)
+        if publish is None:
+            return
+        context = AsrContext(self._question, tuple(t.text for t in self.time.timers), self.time.cue_words)
+        if context != self._asr_context:
+            self._asr_context = context
+            publish(context)
 
     def _record_stats(self, t0: float) -> None:
         compute_ms = (time.perf_counter() - t0) * 1000.0

@@ -15,6 +15,12 @@ as for push-to-observe, and the question is answered when the read arrives; whil
 paused or there is no screen source the answer says so and nothing is captured. Reading lines and
 errors is done by code (presence.screen.questions); other questions go to the model with the
 fenced screen text (and the screenshot for a model that accepts images).
+
+Consent gates every capture path: with "Capture the screen" off (the `screen_capture_enabled`
+setting; replay and tests apply no settings, so there it is allowed) no frame is taken for a watch,
+push-to-observe or a question, no read arrives, and no screenshot goes to a model. The user is told
+why and how to allow it, shown and spoken (presence.runtime.notices). Turning consent off puts
+running watches on hold and forgets the screen text already held.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from typing import Any
 from presence.core.text import clean_reply
 from presence.core.types import Announcement
 from presence.runtime.context import Emitter
+from presence.runtime.notices import CAPTURE_OFF, WATCH_NEEDS_CAPTURE, WATCHES_PAUSED, tell
 from presence.runtime.reply import ReplySlot
 from presence.screen.privacy import redact
 from presence.screen.questions import (
@@ -83,13 +90,29 @@ class ScreenWork:
 
     def set_paused(self, paused: bool) -> None:
         self.paused = paused
-        self.emit("screen_paused", paused=paused)
+        self.emit("screen_capture", paused=paused)  # the window's indicator and the tray follow it
+
+    @property
+    def capture_allowed(self) -> bool:
+        return self._capture_allowed
+
+    def set_capture_allowed(self, allowed: bool) -> None:
+        """The user's consent. Withdrawn: capture stops at this tick, watches wait, held screen text is dropped."""
+        if allowed == self._capture_allowed:
+            return
+        self._capture_allowed = allowed
+        self.emit("screen_capture", enabled=allowed)
+        if allowed:
+            return
+        self.text, self._last_read, self._last_read_ms, self._summary_wanted = "", None, None, False
+        if self.screen_watch is not None and self.screen_watch.watches:
+            tell(self.emit, self.executor, self.engine, WATCHES_PAUSED)
 
     def apply_settings(self, settings: dict[str, Any]) -> None:
         """Exclusions, OCR engine and monitor from the settings (tick thread; the capture and OCR threads
         pick them up)."""
         if "screen_capture_enabled" in settings:
-            self._capture_allowed = bool(settings["screen_capture_enabled"])
+            self.set_capture_allowed(bool(settings["screen_capture_enabled"]))
         if self.screen is None:
             return
         if "screen_exclusions" in settings and hasattr(self.screen, "set_exclusions"):
@@ -137,6 +160,11 @@ class ScreenWork:
         if self.screen_watch is None or self.screen is None:
             self.emit("error", source="screen", message="screen watching needs a screen source; none is set up")
             return True
+        if isinstance(intent, WatchRequest) and not self._capture_allowed:  # consent first: no watch is set
+            self.emit("tool_call", tool="screen_watch", kinds=sorted(k.value for k in intent.kinds),
+                      subject=intent.subject or "", result="refused: screen capture is off")
+            tell(self.emit, self.executor, self.engine, WATCH_NEEDS_CAPTURE)
+            return True
         if isinstance(intent, WatchRequest):
             wid = self.screen_watch.add_watch(intent, self.now_ms)
             if text:
@@ -153,11 +181,14 @@ class ScreenWork:
             return
         if self._observe_flag.is_set():
             self._observe_flag.clear()
-            self._summary_wanted = True
-            self.screen_watch.request_read()
-            self.emit("observe_requested")
+            if self._capture_allowed:
+                self._summary_wanted = True
+                self.screen_watch.request_read()
+                self.emit("observe_requested")
+            else:
+                tell(self.emit, self.executor, self.engine, CAPTURE_OFF)
         self._check_question()
-        need = self.screen_watch.needs_frames and not self.paused
+        need = self._capture_allowed and self.screen_watch.needs_frames and not self.paused
         if need != self._capturing:
             self._capturing = need
             if hasattr(self.screen, "set_capturing"):
@@ -175,6 +206,8 @@ class ScreenWork:
                 self._screen_read(ev)
 
     def _screen_read(self, ev: ScreenRead) -> None:
+        if not self._capture_allowed:
+            return  # read before consent was withdrawn: nothing of it is used
         self.text = ev.state.context_text()
         self._last_read, self._last_read_ms = ev, self.now_ms
         summary = describe_screen(ev.state)
@@ -231,7 +264,9 @@ class ScreenWork:
         if pending.reply_id != self.replies.wanted_id:
             self._question = None
             return
-        if self.paused:
+        if not self._capture_allowed:
+            answer = NO_SCREEN_ANSWER
+        elif self.paused:
             answer = PAUSED_ANSWER
         elif self.now_ms - pending.asked_ms > QUESTION_TIMEOUT_MS:
             answer = UNREADABLE_ANSWER
@@ -241,7 +276,7 @@ class ScreenWork:
         self._answer_plain(pending.reply_id, pending.question, answer)
 
     def _answer_question(self, rid: int, question: ScreenQuestion, state: Any, pixels: Any) -> None:
-        sees_image = pixels is not None and self._vision_model()
+        sees_image = pixels is not None and self._capture_allowed and self._vision_model()
         answer = local_answer(question, state, sees_image)
         self.emit("screen_answer", kind=question.kind.value, by="code" if answer is not None else "model",
                   image=sees_image and answer is None)
@@ -279,6 +314,8 @@ class ScreenWork:
         (push-to-observe: `question` defaults to asking what is on screen)."""
         from presence.screen.vision import OBSERVE_QUESTION
 
+        if not self._capture_allowed:  # consent withdrawn while this waited: no screenshot leaves
+            return
         llm = self.engine.llm
         prompt, images = self._screen_prompt(question or OBSERVE_QUESTION, ev.state, ev.pixels)
         llm.add_user(prompt, images=images)

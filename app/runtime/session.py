@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from presence.core import events
@@ -27,11 +27,12 @@ Loader = Callable[[], Any]
 DeviceOpener = Callable[[], tuple[Microphone, Speaker]]
 
 
-def default_loader(settings: Mapping[str, Any] | None = None, on_fallback: Any = None) -> Any:
+def default_loader(settings: Mapping[str, Any] | None = None, on_fallback: Any = None,
+                   on_progress: Callable[[str], None] | None = None) -> Any:
     """Load the models the settings choose (imported late: heavy, and not needed to show the window)."""
     from presence.runtime.build import load_models
 
-    return load_models(settings=settings, on_fallback=on_fallback)
+    return load_models(settings=settings, on_fallback=on_fallback, on_progress=on_progress)
 
 
 def sound_devices(mic: str | int | None, speaker: str | int | None) -> DeviceOpener:
@@ -58,6 +59,16 @@ def live_screen() -> ScreenSource | None:
     return MssScreen(frame_filter=exclude_windows)  # excluded windows are blanked before any frame leaves capture
 
 
+def remember(engine: Any, turns: Sequence[tuple[str, str]]) -> Iterator[Any]:
+    """Put earlier turns into the chat model's context (a job: the model is the inference worker's)."""
+    llm = getattr(engine, "llm", None)
+    if llm is None:
+        return
+    for role, text in turns:
+        (llm.add_user if role == "user" else llm.add_assistant)(text)
+    yield from ()
+
+
 def one_line(exc: BaseException) -> str:
     """An exception as one line for the user: the message, or the type when it has none."""
     text = " ".join(str(exc).split())
@@ -79,8 +90,13 @@ class Session:
 
     def __init__(self, sink: EventSink, open_devices: DeviceOpener, load: Loader = default_loader,
                  make_executor: Callable[[], Any] | None = None,
-                 open_screen: Callable[[], Any] | None = None) -> None:
+                 open_screen: Callable[[], Any] | None = None,
+                 recall: Sequence[tuple[str, str]] = ()) -> None:
+        """`recall`: the last turns of the previous conversation as (role, text), "user" first (from the
+        history; plain values, since runtime does not read it): the model is reminded of them before
+        the first reply."""
         self._sink = sink
+        self._recall = tuple(recall)
         self._open_devices = open_devices
         self._open_screen = open_screen
         self._load = load
@@ -192,7 +208,7 @@ class Session:
         def fallback(exc: Exception) -> None:
             self._sink(events.BackendFallback(message=one_line(exc)))
 
-        return default_loader(self._settings, fallback)
+        return default_loader(self._settings, fallback, on_progress=self._status)  # the state label shows it
 
     def _main(self) -> None:
         self._status(LOADING)
@@ -241,6 +257,8 @@ class Session:
             except Exception as exc:
                 self._error("screen", exc)
         runner = build_app(models, mic, speaker, executor, self._sink, screen=screen, user_settings=self._settings)
+        if self._recall:  # first on the inference worker, so before any reply
+            executor.submit(lambda _tok: remember(runner.engine, self._recall), 0, name="recall")
         with self._lock:
             self._runner = runner
             runner.set_muted(self._muted)

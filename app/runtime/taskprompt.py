@@ -13,6 +13,7 @@ from collections import deque
 from dataclasses import dataclass
 
 from presence.core.panel_fence import with_panels
+from presence.core.policy import SAFETY_POLICY
 from presence.core.text import clean_reply
 
 # Measured on the shipped SmolLM2-135M: naming the persona or adding rules made it echo the
@@ -23,8 +24,10 @@ BACKGROUND_SYSTEM_PROMPT = "You are a helpful assistant. Write plain English sen
 MAX_TRANSCRIPT_CHARS = 3000
 MAX_SCREEN_CHARS = 1500
 
-# A server model (OpenAI-compatible) is big enough to follow the panel vocabulary as well.
-BACKGROUND_SERVER_PROMPT = with_panels(BACKGROUND_SYSTEM_PROMPT)
+# A server model (OpenAI-compatible) is big enough to follow the safety policy and the panel vocabulary
+# as well. The embedded model's tasks were screened by the rule layer (presence.core.safety) before
+# they were accepted: the reply engine refuses a harmful request before any tool or model sees it.
+BACKGROUND_SERVER_PROMPT = with_panels(f"{BACKGROUND_SYSTEM_PROMPT} {SAFETY_POLICY}")
 
 # --- the context package ----------------------------------------------------------------------
 

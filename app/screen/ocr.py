@@ -12,6 +12,11 @@ error line costs as much as another long line; one per call cut a 3-line dialog 
 opencv-python-headless (not the GUI opencv whose Qt plugins fight PySide6).
 
 Loading costs ~1 s, so the model is created lazily on the first call, on the reader's thread.
+
+Nothing is downloaded: rapidocr fetches a model from the internet when it finds none at the path it
+computed, so the bundled files are named explicitly (`bundled_models`), a missing one is an
+OcrUnavailable naming it (the reader then falls back to Tesseract), and rapidocr's downloader is
+switched off for the process (`forbid_downloads`) in case a later version looks for more files.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -41,6 +47,40 @@ class OcrSettings:
     rec_batch: int = 1  # lines per recogniser call: a batch is padded to its widest line, so 1 is ~30 % faster
 
 
+# The models rapidocr 3.10's wheel ships (rapidocr/models/): PP-OCRv6 small detector and recogniser
+# (whose character list is inside the .onnx), and the angle classifier (unused: use_cls is off).
+BUNDLED_MODELS = {"Det": "PP-OCRv6_det_small.onnx", "Rec": "PP-OCRv6_rec_small.onnx",
+                  "Cls": "ch_ppocr_mobile_v2.0_cls_mobile.onnx"}
+
+
+def bundled_models(package_dir: Path | None = None) -> dict[str, Path]:
+    """The bundled model files by rapidocr part; OcrUnavailable naming the first one missing."""
+    if package_dir is None:
+        import rapidocr
+
+        package_dir = Path(rapidocr.__file__).parent
+    paths = {part: package_dir / "models" / name for part, name in BUNDLED_MODELS.items()}
+    for path in paths.values():
+        if not path.is_file():
+            raise OcrUnavailable(f"rapidocr's bundled model {path} is missing (nothing is downloaded); "
+                                 "reinstall rapidocr==3.10.0")
+    return paths
+
+
+def forbid_downloads() -> None:
+    """rapidocr's downloader raises instead of reaching the internet (process-wide; idempotent)."""
+    try:
+        from rapidocr.utils.download_file import DownloadFile
+    except ImportError:  # pragma: no cover - a rapidocr without it downloads nothing this way
+        return
+
+    def refuse(cls: Any, input_params: Any) -> None:
+        url = getattr(input_params, "file_url", "?")
+        raise OcrUnavailable(f"rapidocr wanted to download {url}; Presence never downloads models")
+
+    DownloadFile.run = classmethod(refuse)  # type: ignore[method-assign, assignment]
+
+
 class RapidOcr:
     """Callable OCR function: RGB pixels -> [(text, (x0, y0, x1, y1))] in the crop's pixels."""
 
@@ -58,8 +98,13 @@ class RapidOcr:
             except ImportError as exc:  # pragma: no cover - depends on the environment
                 raise OcrUnavailable("screen reading needs rapidocr: pip install rapidocr==3.10.0") from exc
             s = self.settings
+            models = bundled_models()
+            forbid_downloads()
             try:
                 self._engine = RapidOCR(params={
+                    "Det.model_path": str(models["Det"]),
+                    "Rec.model_path": str(models["Rec"]),
+                    "Cls.model_path": str(models["Cls"]),
                     "Global.log_level": "error",  # "no text found" is a normal answer here
                     "Global.use_cls": False,
                     "Global.text_score": s.min_score,
@@ -70,6 +115,8 @@ class RapidOcr:
                     "EngineConfig.onnxruntime.inter_op_num_threads": 1,
                 })
                 self._engine._load_det_model()  # so the detector's input size can be set per call
+            except OcrUnavailable:
+                raise
             except Exception as exc:  # pragma: no cover - broken install
                 raise OcrUnavailable(f"rapidocr failed to load its models: {exc}") from exc
 

@@ -11,32 +11,14 @@ ever quoted here: nothing on screen is parsed as a request. Pure: no Qt, no mode
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from enum import StrEnum
 
-from presence.core.tools import deep_task_request
+from presence.core.screen_requests import QuestionKind as QuestionKind  # the parser lives in core, beside the
+from presence.core.screen_requests import ScreenQuestion as ScreenQuestion  # other intent rules
+from presence.core.screen_requests import parse_screen_question as parse_screen_question
 from presence.screen.reader import TextLine
 from presence.screen.requests import WatchKind, matches, normalize
 from presence.screen.watch import ScreenState, describe_screen
-
-
-class QuestionKind(StrEnum):
-    READ = "read"  # read the Nth line or paragraph
-    READ_ALL = "read_all"  # "what does it say", "read me the screen"
-    ERROR = "error"  # "what's this error"
-    DESCRIBE = "describe"  # "what's on my screen", "look at my screen"
-    ASK = "ask"  # anything else about the screen: the model answers, with the screen text
-
-
-@dataclass(frozen=True)
-class ScreenQuestion:
-    """A question about the screen. `unit` and `index` (1-based; -1 = last) for READ only."""
-
-    text: str  # the user's words
-    kind: QuestionKind
-    unit: str = ""  # "line" or "paragraph"
-    index: int = 0
 
 
 @dataclass(frozen=True)
@@ -45,102 +27,6 @@ class AnswerSettings:
     max_read_all_chars: int = 300
     max_error_chars: int = 200
 
-
-# --- parsing -------------------------------------------------------------------------------------
-_LEAD = re.compile(r"^(?:(?:hey|hi|ok|okay|so|um|uh|er|presence|please|and|well|now|alright|right"
-                   r"|can you|could you|would you|will you|can u|tell me|just)\s+)+")
-_TAIL = re.compile(r"(?:\s+(?:please|for me|presence|thanks|thank you|right now|now))+$")
-_NOT_A_QUESTION = re.compile(  # watch requests and stops belong to the watch parser
-    r"\b(?:tell me|let me know|alert me|notify me|warn me|ping me|say something)\s+(?:if|when|once|as soon)\b"
-    r"|\bkeep (?:an? )?(?:eye|watch)|\bwatch(?:ing)?\b|\bmonitoring\b|\bmonitor (?:my|the|it|this|for)\b"
-    r"|\bstop\b|\bremind\b")
-
-_WHAT_IS = r"what(?:'s|s| is| was)"
-_PLACE = r"(?:screen|window|terminal|page|display|monitor|dialog|dialogue|popup|pop up)"
-_WHERE = rf"(?:(?:on|in) (?:my|the|this|that) {_PLACE}|on screen|here|there)"
-_THING = (r"(?:window|dialog|dialogue|popup|pop up|app|application|program|page|web page|website|site|message"
-          r"|notification|prompt|box|button|tab|icon|file|document|code|function|chart|graph|table|picture|image"
-          r"|form|setting|option|menu|link|email|warning)")
-_ERR = r"(?:error|error message|exception|stack trace|traceback)"
-_OF = (rf"(?:(?:of|on|in) (?:this|that|the|my) (?:{_PLACE}|{_THING}|text|error|article|list|document)"
-       rf"|of (?:this|that) [a-z]+|{_WHERE})")
-
-_ORDINALS = {
-    "first": 1, "1st": 1, "one": 1, "1": 1, "top": 1, "second": 2, "2nd": 2, "two": 2, "2": 2,
-    "third": 3, "3rd": 3, "three": 3, "3": 3, "fourth": 4, "4th": 4, "four": 4, "4": 4, "fifth": 5, "5th": 5,
-    "five": 5, "5": 5, "sixth": 6, "6th": 6, "six": 6, "6": 6, "seventh": 7, "7th": 7, "seven": 7, "7": 7,
-    "eighth": 8, "8th": 8, "eight": 8, "8": 8, "ninth": 9, "9th": 9, "nine": 9, "9": 9, "tenth": 10, "10th": 10,
-    "ten": 10, "10": 10, "last": -1, "bottom": -1, "final": -1, "second last": -2, "second to last": -2,
-    "next to last": -2, "penultimate": -2,
-}
-_ORD_WORD = (r"(?P<ord>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|1st|2nd|3rd|[4-9]th|10th"
-             r"|last|final|second last|second to last|next to last|penultimate")
-_ORD_READ = _ORD_WORD + r"|top|bottom)"  # "the top line" only with "read": "what's the bottom line" is an idiom
-_ORD = _ORD_WORD + r")"
-_NUM = r"(?P<num>one|two|three|four|five|six|seven|eight|nine|ten|[1-9]|10)"
-_UNIT = r"(?P<unit>line|paragraph|para)"
-_READ = r"read(?: me| out| aloud| out loud| to me)*"
-_AFTER_READ = r"(?: (?:to me|out|aloud|out loud|again))*"
-
-_PATTERNS: list[tuple[QuestionKind, re.Pattern[str]]] = [(kind, re.compile(p)) for kind, p in [
-    (QuestionKind.ERROR, rf"(?:{_WHAT_IS}|explain|{_READ}) (?:this|that|the) {_ERR}(?: message)?"
-                         rf"(?: (?:say|saying|about|mean))?(?: {_WHERE})?{_AFTER_READ}"),
-    (QuestionKind.ERROR, rf"what (?:this|that|the) {_ERR}(?: message)? (?:says|means)"),
-    (QuestionKind.ERROR, rf"what does (?:this|that|the) {_ERR}(?: message)? (?:say|mean)(?: {_WHERE})?"),
-    (QuestionKind.ERROR, rf"(?:what(?:'s| is| went)|whats) wrong {_WHERE}"),
-    (QuestionKind.ERROR, rf"(?:is there|do you see|can you see|i have|i got|i'm getting|im getting) "
-                         rf"(?:an?|any|this|that) (?:error|errors)(?: {_WHERE})?"),
-    (QuestionKind.READ, rf"{_READ} (?:the )?{_ORD_READ} {_UNIT}(?: {_OF})?{_AFTER_READ}"),
-    (QuestionKind.READ, rf"{_READ} {_UNIT} (?:number )?{_NUM}(?: {_OF})?{_AFTER_READ}"),
-    (QuestionKind.READ, rf"(?:{_WHAT_IS}|what does) the {_ORD} {_UNIT}(?: {_OF})?(?: say)?"),
-    (QuestionKind.READ_ALL, rf"{_READ} (?:the screen|my screen|this|it|the text|(?:the|this|that) (?:{_THING}|text)"
-                            rf"|{_WHAT_IS} (?:on )?(?:my|the) screen|what (?:it|this|that) says"
-                            rf"|{_WHAT_IS} written(?: {_WHERE})?){_AFTER_READ}"),
-    (QuestionKind.READ_ALL, rf"what does (?:it|this|that|the screen|my screen|(?:the|this|that) (?:{_THING}|text)) say"
-                            rf"(?: {_WHERE})?"),
-    (QuestionKind.READ_ALL, rf"{_WHAT_IS} written(?: {_WHERE})?"),
-    (QuestionKind.DESCRIBE, rf"{_WHAT_IS} on (?:my|the) (?:screen|monitor|display)"
-                            r"|what (?:do|can) you see(?: on (?:my|the) screen)?"
-                            r"|(?:have a |take a )?look at (?:my|the) screen|(?:have a |take a )?look at this"
-                            r"|what am i looking at|can you see (?:my|the) screen|what(?:'s|s| is) this"
-                            rf"|{_WHAT_IS} (?:this|that) {_WHERE}"
-                            r"|describe (?:my|the) screen|describe what(?:'s| is) on (?:my|the) screen"),
-    (QuestionKind.ASK, rf"{_WHAT_IS} (?:this|that) {_THING}(?: (?:about|for|asking|saying|telling me|doing))?"
-                       rf"(?: {_WHERE})?"),
-    (QuestionKind.ASK, rf"what does (?:this|that) {_THING} (?:want|mean|do|ask|need)(?: me to do)?(?: {_WHERE})?"),
-    (QuestionKind.ASK, r"what does this mean|what should i (?:click|press|choose|pick) here"),
-    (QuestionKind.ASK, rf"(?:which|what) {_THING} is (?:this|that|open|on (?:my|the) screen)"),
-    (QuestionKind.ASK, r"(?:explain|help me with|help me understand) (?:this|what(?:'s| is) on (?:my|the) screen"
-                       r"|what i(?:'m| am) looking at)"),
-    (QuestionKind.ASK, r"(?:have a |take a )?look at (?:my|the) screen and .+"),
-    (QuestionKind.ASK, r"(?:what|which|who|where|why|how|is|are|does|do|did|can|could|should|would|will|tell me)\b"
-                       r".* (?:on|in) (?:my|the|this) (?:screen|window)\b.*"),
-]]
-
-
-def _normal(text: str) -> str:
-    t = text.lower().replace("’", "'")
-    t = re.sub(r"[^a-z0-9' ]+", " ", t)
-    return re.sub(r"\s+", " ", t).strip()
-
-
-def parse_screen_question(text: str) -> ScreenQuestion | None:
-    """A question about the screen, or None (ordinary questions, watch requests, deep tasks)."""
-    whole = _normal(text)
-    if not whole or _NOT_A_QUESTION.search(whole) or deep_task_request(text) is not None:
-        return None
-    t = _TAIL.sub("", _LEAD.sub("", whole)).strip("' ")
-    for kind, pattern in _PATTERNS:
-        m = pattern.fullmatch(t)
-        if m is None:
-            continue
-        if kind is not QuestionKind.READ:
-            return ScreenQuestion(text.strip(), kind)
-        groups = m.groupdict()
-        word = groups.get("ord") or groups.get("num") or "first"
-        unit = "paragraph" if groups["unit"].startswith("para") else "line"
-        return ScreenQuestion(text.strip(), kind, unit, _ORDINALS[word])
-    return None
 
 
 # --- answers without a model ----------------------------------------------------------------------

@@ -10,130 +10,16 @@ ever *matched* here, never parsed as a command: nothing on screen can start a wa
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from enum import StrEnum
+
+from presence.core.screen_requests import StopWatching as StopWatching  # the request parser lives in core,
+from presence.core.screen_requests import WatchKind as WatchKind  # beside the other intent rules
+from presence.core.screen_requests import WatchRequest as WatchRequest
+from presence.core.screen_requests import parse_watch_command as parse_watch_command
+from presence.core.screen_requests import parse_watch_request as parse_watch_request
 
 # A failure alert always says one of these (its headline does): listeners, and duplex_eval's
 # screen check, recognise it as being about a problem.
 SCREEN_WORDS_FOR_FAILURE = ("error", "fail", "crash", "wrong", "problem", "fault", "exit")
-
-
-class WatchKind(StrEnum):
-    FAILURE = "failure"
-    FINISH = "finish"
-
-
-# Things people watch; the canonical word is used in what Presence says.
-_SUBJECTS = {
-    "build": "build", "builds": "build", "compile": "build", "compilation": "build", "compiler": "build",
-    "make": "build", "download": "download", "downloads": "download", "upload": "upload",
-    "uploads": "upload", "test": "tests", "tests": "tests", "install": "install",
-    "installation": "install", "installer": "install", "deploy": "deploy", "deployment": "deploy",
-    "render": "render", "rendering": "render", "export": "export", "backup": "backup", "sync": "sync",
-    "update": "update", "upgrade": "upgrade", "script": "script", "job": "job", "copy": "copy",
-    "transfer": "transfer", "training": "training", "pipeline": "pipeline", "migration": "migration",
-}
-_PLURAL = {"tests"}
-
-_WATCH_WORDS = re.compile(
-    r"\b(screens?|keep an? (?:eye|watch)|keep (?:an )?eyes?|keep watching|keep track|look out|lookout"
-    r"|(?<!my )(?<!a )(?<!the )(?<!your )watch(?:ing)?|monitor(?:ing)?)\b", re.I)  # "my watch" is a noun
-_NOTIFY = re.compile(r"\b(tell me|let me know|alert me|notify me|warn me|ping me|say something)\b", re.I)
-_FAIL_REQ = re.compile(
-    r"\b(fail\w*|error\w*|wrong|crash\w*|break\w*|broke|broken|problem\w*|issue\w*|fault\w*|exception\w*"
-    r"|go(?:es)? bad|blows? up)\b", re.I)
-_FINISH_REQ = re.compile(
-    r"\b(finish\w*|done|complete\w*|ready|succeed\w*|ends|over|hundred percent|100 ?%)\b", re.I)
-_STOP = re.compile(
-    r"\b(stop|quit|cancel|end|no need to|don't|do not|no longer)\b.{0,30}?"
-    r"\b(watch\w*|keep\w* an eye|keeping an eye|monitor\w*|looking at (?:my|the) screen|screen)", re.I)
-_SUBJECT_PHRASE = re.compile(r"\b(?:the|my|this|that|our|your)\s+([a-z]+)\b", re.I)
-
-
-@dataclass(frozen=True)
-class WatchRequest:
-    """What to watch for. `subject` is a known noun ("build") or None when ASR garbled it."""
-
-    kinds: frozenset[WatchKind]
-    subject: str | None = None
-
-    @property
-    def primary_kind(self) -> WatchKind:
-        """The kind whose headline is worth pre-synthesizing (a failure, when both are watched)."""
-        return WatchKind.FAILURE if WatchKind.FAILURE in self.kinds else WatchKind.FINISH
-
-    def ack(self) -> str:
-        """Short on purpose: a long acknowledgement would still be playing when things happen."""
-        the = f"the {self.subject}" if self.subject else None
-        fails = "fail" if self.subject in _PLURAL else "fails"
-        finishes = "finish" if self.subject in _PLURAL else "finishes"
-        if self.kinds == {WatchKind.FAILURE}:
-            return f"Okay, I'll tell you if {the} {fails}." if the else \
-                "Okay, I'll tell you if anything goes wrong on your screen."
-        if self.kinds == {WatchKind.FINISH}:
-            return f"Okay, I'll tell you when {the} {finishes}." if the else "Okay, I'll tell you when it's done."
-        return f"Okay, I'll tell you when {the} {finishes} or {fails}." if the else \
-            "Okay, I'll tell you when it's done or if anything goes wrong."
-
-    def headline(self, kind: WatchKind) -> str:
-        """The first sentence spoken when the watch fires; known in advance so it can be pre-synthesized."""
-        if kind is WatchKind.FAILURE:
-            return f"Heads up: the {self.subject} failed." if self.subject else \
-                "Heads up: something went wrong on your screen."
-        return f"Heads up: the {self.subject} finished." if self.subject else "Heads up: it looks finished."
-
-    def describe(self) -> str:
-        """For the watch list in the UI."""
-        what = self.subject or "screen"
-        parts = []
-        if WatchKind.FAILURE in self.kinds:
-            parts.append("errors")
-        if WatchKind.FINISH in self.kinds:
-            parts.append("finishing")
-        return f"{what}: {' or '.join(parts)}"
-
-
-@dataclass(frozen=True)
-class StopWatching:
-    def ack(self) -> str:
-        return "Okay, I stopped watching your screen."
-
-
-def _subject(text: str) -> str | None:
-    for m in _SUBJECT_PHRASE.finditer(text):
-        word = m.group(1).lower()
-        if word in _SUBJECTS:
-            return _SUBJECTS[word]
-    for word in re.findall(r"[a-z]+", text.lower()):
-        if word in _SUBJECTS and word != "make":
-            return _SUBJECTS[word]
-    return None
-
-
-def parse_watch_request(text: str) -> WatchRequest | None:
-    """A watch request, or None. Needs a watch word (screen / keep an eye / watch) or a notify
-    phrase with a known subject, plus a condition (fails / error / wrong / finishes / done)."""
-    t = text.strip()
-    if not t or _STOP.search(t):
-        return None
-    subject = _subject(t)
-    if not (_WATCH_WORDS.search(t) or (_NOTIFY.search(t) and subject)):
-        return None
-    kinds = set()
-    if _FAIL_REQ.search(t):
-        kinds.add(WatchKind.FAILURE)
-    if _FINISH_REQ.search(t):
-        kinds.add(WatchKind.FINISH)
-    if not kinds:
-        return None
-    return WatchRequest(frozenset(kinds), subject)
-
-
-def parse_watch_command(text: str) -> WatchRequest | StopWatching | None:
-    """Start a watch, stop all watches ("stop watching my screen"), or None."""
-    if _STOP.search(text.strip()):
-        return StopWatching()
-    return parse_watch_request(text)
 
 
 # --- matching screen text -------------------------------------------------------------------------

@@ -26,13 +26,18 @@ BLANK_RGB = (128, 128, 128)  # flat grey: no ink, so the detector and OCR find n
 
 
 def title_matches(title: str, patterns: Iterable[str]) -> bool:
-    """True when the title contains one of the patterns (case-insensitive; `*`/`?` are wildcards)."""
+    """True when the title contains one of the patterns (case-insensitive; `*`/`?` are wildcards).
+    A pattern that starts with `=` matches the whole title only ("=Presence" is Presence's own
+    window, not every window that mentions presence)."""
     low = title.casefold()
     for raw in patterns:
         pat = raw.strip().casefold()
         if not pat:
             continue
-        if any(c in pat for c in "*?["):
+        if pat.startswith("="):
+            if low.strip() == pat[1:].strip():
+                return True
+        elif any(c in pat for c in "*?["):
             if fnmatch.fnmatchcase(low, f"*{pat}*"):
                 return True
         elif pat in low:

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 Kind = Literal["bool", "int", "float", "choice", "str", "secret", "path", "list", "hotkey", "device"]
-BACKENDS = (("embedded", "Embedded (SmolLM2, in-process)"), ("server", "Server (OpenAI-compatible URL)"),
-            ("gguf", "GGUF file (llama.cpp, in-process)"))
-GROUPS = ("Audio", "Models", "Voice", "Conversation", "Screen", "Hotkeys", "App")
+BACKENDS = (("embedded", "Built-in (small, runs on this computer)"), ("server", "A model server (OpenAI-compatible)"),
+            ("gguf", "A model file on this computer (.gguf)"))
+# The settings dialog's tabs, in order (at most five, so none hides behind scroll arrows).
+GROUPS = ("Sound and voice", "Conversation", "Screen", "Models", "General")
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Setting:
     step: float | None = None
     enabled_when: tuple[str, tuple[Any, ...]] | None = None  # only meaningful when key has one of these values
     hidden: bool = False  # bookkeeping, not shown in the dialog
+    section: str = ""  # a heading above this setting in its tab (settings after it belong to it)
 
     def coerce(self, value: Any) -> Any:
         """The value in this setting's type, or ValueError saying what is wrong (for file and dialog)."""
@@ -62,73 +64,100 @@ class Setting:
         return value if kind == "secret" else value.strip()
 
 
-def _llm(role: str, who: str) -> list[Setting]:
+def _llm(role: str, who: str, does: str) -> list[Setting]:
     g, when = "Models", (f"{role}_backend", ("server",))
     return [
         Setting(f"{role}_backend", "choice", "embedded", f"{who} model",
-                f"What runs the {who.lower()} model: the embedded one, a server, or a GGUF file.", g, BACKENDS),
-        Setting(f"{role}_server_url", "str", "http://127.0.0.1:8080/v1", f"{who} server URL",
-                "Base URL of an OpenAI-compatible API (llama.cpp server, Ollama, vLLM, …).", g, enabled_when=when),
-        Setting(f"{role}_server_model", "str", "", f"{who} server model", "Model name the server expects.", g,
+                f"What {does}: the built-in model, a model server, or a model file on this computer.", g, BACKENDS,
+                section=f"{who} model"),
+        Setting(f"{role}_server_url", "str", "http://127.0.0.1:8080/v1", f"{who}: server address",
+                "The address of an OpenAI-compatible server (llama.cpp server, Ollama, vLLM, …).", g,
                 enabled_when=when),
-        Setting(f"{role}_server_key", "secret", "", f"{who} API key",
-                "Sent as a bearer token; stored in the settings file, readable only by you.", g, enabled_when=when),
-        Setting(f"{role}_server_images", "bool", False, f"{who} model accepts images",
-                "The server's model can see pictures (a vision model): push-to-observe then sends it a "
-                "downscaled screenshot, with excluded windows blanked, besides the screen's text.", g,
+        Setting(f"{role}_server_model", "str", "", f"{who}: model name", "The name the server knows the model by.",
+                g, enabled_when=when),
+        Setting(f"{role}_server_key", "secret", "", f"{who}: API key",
+                "Sent as a bearer token, only to this server; kept in the system keyring (without one, in a "
+                "file readable only by you), never in the settings file, logs or diagnostics.", g,
                 enabled_when=when),
-        Setting(f"{role}_gguf_path", "path", "", f"{who} GGUF file", "A local .gguf model file for llama.cpp.", g,
-                enabled_when=(f"{role}_backend", ("gguf",))),
+        Setting(f"{role}_server_images", "bool", False, f"{who}: the model can see pictures",
+                "Tick for a vision model: Look at screen then also sends it a small screenshot (windows you "
+                "excluded are blanked), besides the text read from the screen.", g, enabled_when=when),
+        Setting(f"{role}_gguf_path", "path", "", f"{who}: model file", "A model file (.gguf) on this computer, run "
+                "with llama.cpp.", g, enabled_when=(f"{role}_backend", ("gguf",))),
     ]
 
 
 SCHEMA: tuple[Setting, ...] = (
-    Setting("input_device", "device", "", "Microphone", "Input device; empty = the system default.", "Audio"),
-    Setting("output_device", "device", "", "Speaker", "Output device; empty = the system default.", "Audio"),
-    *_llm("fg", "Foreground"),
-    *_llm("bg", "Background"),
-    Setting("voice_speed", "float", 1.0, "Speaking speed", "1.0 is normal; 1.2 is a fifth faster.", "Voice",
-            minimum=0.5, maximum=2.0, step=0.1),
-    Setting("backchannels", "bool", True, "Backchannels",
-            "Short 'mm-hm' and 'right' while you talk, so you know Presence is following.", "Conversation"),
-    Setting("backchannel_rate", "choice", "normal", "Backchannel rate", "How often backchannels are given.",
+    Setting("input_device", "device", "", "Microphone",
+            "Which microphone Presence listens to. System default follows your desktop's sound settings.",
+            "Sound and voice"),
+    Setting("output_device", "device", "", "Speaker",
+            "Where Presence's voice plays. System default follows your desktop's sound settings.", "Sound and voice"),
+    *_llm("fg", "Conversation", "answers you while you talk"),
+    *_llm("bg", "Background tasks", "works on longer tasks in the background (plans, summaries)"),
+    Setting("asr_model", "choice", "tiny.en", "Speech recognition",
+            "Which Whisper model writes down what you say (applies at the next start). tiny.en answers "
+            "soonest; base makes about a fifth fewer word errors on varied voices but needs about 1.7 times "
+            "the CPU, so on a two-core laptop each transcript is ready about 0.1 s later (its 145 MB model "
+            "is put together in your cache folder the first time).", "Models",
+            (("tiny.en", "Whisper tiny.en (fastest)"), ("base", "Whisper base (more accurate)")),
+            section="Listening"),
+    Setting("voice_speed", "float", 1.0, "Speaking speed",
+            "How fast Presence talks: 1.0 is normal, 1.2 a fifth faster. Press Preview to hear it.",
+            "Sound and voice", minimum=0.5, maximum=2.0, step=0.1),
+    Setting("backchannels", "bool", True, "Say \"mm-hm\" while I talk",
+            "Short sounds like 'mm-hm' and 'right' in your pauses, so you know Presence is following.",
+            "Conversation"),
+    Setting("backchannel_rate", "choice", "normal", "How often to say \"mm-hm\"",
+            "Rarely, now and then, or often.",
             "Conversation", (("rare", "Rare"), ("normal", "Normal"), ("often", "Often")),
             enabled_when=("backchannels", (True,))),
-    Setting("task_delivery", "choice", "when_idle", "Background results",
+    Setting("task_delivery", "choice", "when_idle", "Results of longer tasks",
             "When the answer to a long task (a plan, a summary) is spoken once it is ready.", "Conversation",
             (("when_idle", "When we are both quiet"), ("interrupt", "As soon as you stop talking"),
              ("silent", "Never: show it only"))),
-    Setting("barge_in_sensitivity", "int", 50, "Barge-in sensitivity",
-            "How readily your voice interrupts Presence: higher stops it sooner, lower ignores more noise.",
-            "Conversation", minimum=0, maximum=100, step=5),
+    Setting("barge_in_sensitivity", "int", 50, "How easily you can interrupt",
+            "When you talk while Presence speaks: higher stops it sooner, lower ignores more background noise "
+            "(0 to 100).", "Conversation", minimum=0, maximum=100, step=5),
+    Setting("keep_history", "bool", True, "Keep conversation history",
+            "What was said (as heard, with what an interruption cut), tool calls and results are kept on this "
+            "computer: shown again and briefly remembered at the next start, searchable and exportable with "
+            "`presence history`, which also deletes them. Off: nothing more is recorded.", "Conversation"),
     Setting("screen_capture_enabled", "bool", False, "Capture the screen",
-            "Let Presence see the screen (asked on first run). Nothing leaves this computer.", "Screen"),
-    Setting("screen_monitor", "int", 1, "Monitor", "Which monitor to capture: 1 = the first, 0 = all together.",
+            "Let Presence look at the screen when you ask, or while it watches for something you asked about. "
+            "What it reads stays on this computer.", "Screen"),
+    Setting("screen_monitor", "int", 1, "Which monitor",
+            "1 is the first monitor, 2 the second, and so on; 0 looks at all of them together.",
             "Screen", minimum=0, maximum=16, step=1, enabled_when=("screen_capture_enabled", (True,))),
-    Setting("screen_fps", "float", 5.0, "Captures per second while watching",
+    Setting("screen_fps", "float", 5.0, "Looks per second while watching",
             "How often the screen is looked at while a watch runs and for a few seconds after it changed "
             "(otherwise at most once a second). Fewer costs less CPU, but a change is noticed later.", "Screen",
             minimum=0.5, maximum=5.0, step=0.5, enabled_when=("screen_capture_enabled", (True,))),
     Setting("screen_exclusions", "list", ("1Password", "Bitwarden", "KeePassXC", "Private Browsing"),
-            "Never capture windows titled", "One per line: a window whose title contains this is never captured.",
+            "Never capture windows titled",
+            "One per line: a window whose title contains this is blanked before anything reads the screen.",
             "Screen", enabled_when=("screen_capture_enabled", (True,))),
-    Setting("screen_ocr_engine", "choice", "auto", "Text recognition",
-            "Which OCR reads the screen: RapidOCR (default), or Tesseract, which is also used when RapidOCR "
-            "cannot load.", "Screen", (("auto", "Automatic"), ("rapidocr", "RapidOCR (PP-OCRv6)"),
+    Setting("screen_ocr_engine", "choice", "auto", "Text reader",
+            "What reads the text on the screen: RapidOCR (the default), or Tesseract, which is also used when "
+            "RapidOCR cannot load.", "Screen", (("auto", "Automatic"), ("rapidocr", "RapidOCR (PP-OCRv6)"),
                                        ("tesseract", "Tesseract 5")),
             enabled_when=("screen_capture_enabled", (True,))),
-    Setting("screen_redaction", "bool", True, "Redact sensitive text",
+    Setting("screen_redaction", "bool", True, "Hide passwords, card numbers and keys",
             "Hide screen text and window titles that look like passwords, card numbers or keys before "
             "anything reads them (captions, logs, models). Off: they are read as they are.", "Screen",
             enabled_when=("screen_capture_enabled", (True,))),
-    Setting("hotkey_observe", "hotkey", "ctrl+alt+o", "Push to observe",
-            "Global shortcut: look at the screen now (also the tray icon's click).", "Hotkeys"),
-    Setting("hotkey_mute", "hotkey", "ctrl+alt+m", "Mute microphone", "Global shortcut: mute or unmute.", "Hotkeys"),
+    Setting("hotkey_observe", "hotkey", "ctrl+alt+o", "Shortcut: look at the screen",
+            "Works from any application: Presence looks at the screen now (also in the tray menu).", "General",
+            section="Shortcuts"),
+    Setting("hotkey_mute", "hotkey", "ctrl+alt+m", "Shortcut: mute microphone",
+            "Works from any application: mute or unmute the microphone.", "General"),
     Setting("close_to_tray", "bool", True, "Closing the window keeps Presence in the tray",
-            "Quit from the tray menu. Without a tray, closing always quits.", "App"),
+            "Quit from the tray menu. Without a tray, closing always quits.", "General", section="Window"),
     Setting("autostart", "bool", False, "Start Presence when I log in", "Adds Presence to the desktop's autostart.",
-            "App"),
-    Setting("first_run_done", "bool", False, "First run done", "The welcome was shown.", "App", hidden=True),
+            "General"),
+    Setting("developer_view", "bool", False, "Show developer timings",
+            "Timing figures of the assistant's loop in the window's status bar, for developers.", "General"),
+    Setting("first_run_done", "bool", False, "First run done", "The welcome was shown.", "General", hidden=True),
 )
 BY_KEY: dict[str, Setting] = {s.key: s for s in SCHEMA}
 assert len(BY_KEY) == len(SCHEMA), "duplicate setting key"

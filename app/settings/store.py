@@ -7,6 +7,10 @@ Loading never fails: a missing file is a first run (defaults); an unreadable one
 still starts; a single bad value falls back to its default with a message naming it. Saving writes
 a temporary file in the same folder and renames it over the old one (os.replace), so a crash or a
 full disk mid-save leaves the previous file intact, never half a file.
+
+API keys (the "secret" settings) are not in the file: they go to the desktop's keyring, or to a 0600
+secrets.json when there is none (presence.settings.secrets; `warning` then says so after a load or
+a save, for the window to show). A key found in an older settings.json is moved there on load.
 """
 
 from __future__ import annotations
@@ -21,7 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from presence.settings.schema import BY_KEY, Settings
+from presence.settings.schema import BY_KEY, SCHEMA, Settings
+from presence.settings.secrets import SecretStore
+
+SECRET_KEYS = tuple(s.key for s in SCHEMA if s.kind == "secret")
 
 CURRENT_VERSION = 3
 FILE_NAME = "settings.json"
@@ -61,9 +68,12 @@ class CorruptSettings(ValueError):
 
 
 class SettingsStore:
-    def __init__(self, directory: Path | str | None = None, now: Callable[[], float] = time.time) -> None:
+    def __init__(self, directory: Path | str | None = None, now: Callable[[], float] = time.time,
+                 secrets: SecretStore | None = None) -> None:
         self.directory = Path(directory) if directory is not None else config_dir()
         self._now = now
+        self.secrets = secrets if secrets is not None else SecretStore(self.directory)
+        self.warning = ""  # after load() or save(): why the API keys are in a file rather than the keyring
 
     @property
     def path(self) -> Path:
@@ -71,28 +81,48 @@ class SettingsStore:
 
     def load(self) -> Loaded:
         try:
-            text = self.path.read_text(encoding="utf-8")
+            raw = self.path.read_bytes()
         except FileNotFoundError:
             return Loaded(Settings.defaults(), first_run=True)
         except OSError as exc:
             return Loaded(Settings.defaults(), [f"Settings could not be read ({exc.strerror or exc}); using defaults."])
         try:
-            version, values = migrate(_decode(text))
+            version, values = migrate(_decode(raw))
         except CorruptSettings as exc:
             moved = self._move_aside()
             where = f"it was moved to {moved.name}" if moved else "it could not be moved aside"
             return Loaded(Settings.defaults(), [f"Your settings file was damaged ({exc}); {where} and the defaults "
                                                 f"are used."])
         settings, messages = _validated(values)
+        settings = self._with_secrets(settings, messages)
         if version > CURRENT_VERSION:
             messages.insert(0, f"settings.json is from a newer Presence (version {version}); settings this "
                                "version does not know are kept as they are.")
         return Loaded(settings, messages, migrated_from=version if version < CURRENT_VERSION else None)
 
+    def _with_secrets(self, settings: Settings, messages: list[str]) -> Settings:
+        """The settings with their API keys from the secret store; keys still in settings.json (written by
+        an older Presence) are moved to the store and the file is rewritten without them."""
+        in_file = {k: settings[k] for k in SECRET_KEYS if settings[k]}
+        if in_file:
+            try:
+                self.save(settings)
+            except OSError as exc:
+                messages.append(f"API keys could not be moved out of settings.json ({exc.strerror or exc}).")
+        stored = {k: self.secrets.get(k) for k in SECRET_KEYS if k not in in_file}
+        settings = settings.replace({k: v for k, v in stored.items() if v})
+        self.warning = self.secrets.warning if any(settings[k] for k in SECRET_KEYS) else ""
+        return settings
+
     def save(self, settings: Settings) -> None:
-        """Write atomically: temp file in the same folder (mode 0600), fsync, rename over."""
+        """Write atomically: temp file in the same folder (mode 0600), fsync, rename over. API keys go to
+        the keyring (or the 0600 secrets file), never into settings.json."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        data = json.dumps({"version": CURRENT_VERSION, "settings": settings.to_json()}, indent=2, ensure_ascii=False)
+        for key in SECRET_KEYS:
+            self.secrets.set(key, settings[key])
+        self.warning = self.secrets.warning if any(settings[k] for k in SECRET_KEYS) else ""
+        values = {**settings.to_json(), **dict.fromkeys(SECRET_KEYS, "")}
+        data = json.dumps({"version": CURRENT_VERSION, "settings": values}, indent=2, ensure_ascii=False)
         fd, tmp = tempfile.mkstemp(prefix=".settings-", suffix=".tmp", dir=self.directory)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -120,7 +150,11 @@ class SettingsStore:
         return target
 
 
-def _decode(text: str) -> dict[str, Any]:
+def _decode(raw: bytes) -> dict[str, Any]:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CorruptSettings(f"not UTF-8 text (byte {exc.start})") from None
     try:
         data = json.loads(text)
     except (ValueError, RecursionError) as exc:

@@ -14,9 +14,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from presence.speech.aec_webrtc import MAX_DELAY as AEC3_MAX_DELAY
+from presence.speech.aec_webrtc import open_webrtc_aec
+
 BLOCK = 640  # 40 ms: filter length and block size of the adaptive filter
 MAX_DELAY = 9600  # 600 ms of bulk delay searched (live: device buffers, which grow after underruns)
 MIN_PATH_COEFFICIENT = 0.15  # normalised mic/reference correlation that counts as an echo path
+# ...which is cancelled at once but guarded against only once confirmed: heard clearly by itself
+# (measured on our voice: an echo alone 0.55-1.0, with room reverb too; a user's words that happen
+# to resemble ours over a second 0.16-0.17, which once kept a spoken "stop" out as "echo" for 1.2 s)
+CONFIRM_PATH_COEFFICIENT = 0.4
+CONFIRM_ERLE_DB = 6.0  # ...or its filter removes this much of what the microphone heard
 PATH_PARTS = 4  # ...and it must hold in every part of the window where we played (see _explains_window)
 RESIDUAL_ECHO_COEFFICIENT = 0.4  # a residual this correlated with our output is echo, not the user
 # (measured live: echo that got through 0.6-0.99, the user's voice against our speech 0.0-0.2)
@@ -26,11 +34,17 @@ MAX_CREDITED_ERLE_DB = 20.0  # the guard credits a filter no more: one fitted on
 # misses other sounds (measured in replay: pure echo rose to 7x a 30 dB estimate at a new sentence's
 # start, 2.2x a 20 dB one, while the user talking over us stayed >= 2x either)
 START_TAPS_BEFORE, START_TAPS_AFTER = 16, 48  # taps fitted around a new path's peak (resampling smears it)
+PEAK_MARGIN, PEAK_MARGIN_AFTER = 64, 320  # a path's peak may wander this far inside the filter's taps
 HISTORY = 16000 + MAX_DELAY + BLOCK  # reference kept for alignment
+# The second opinion (WebRTC AEC3, speech/aec_webrtc.py) is believed once it has removed this much of
+# echo alone on this path (measured: 50-70 dB on our voice; it fails silently past its delay range)
+SECOND_OPINION_TRUST_DB = 20.0
+ECHO_ALONE_COEFFICIENT = 0.5  # a second of microphone this correlated with our output is mostly our echo
+AEC3_LEAK_SHARE = 0.05  # AEC3 keeping this much of the microphone kept either the user or our echo
 
 
 class EchoCanceller:
-    def __init__(self, step: float = 0.3, max_delay_samples: int = MAX_DELAY) -> None:
+    def __init__(self, step: float = 0.3, max_delay_samples: int = MAX_DELAY, second_opinion: bool = True) -> None:
         self._mu = step
         self._max_delay = max_delay_samples
         self._ref = np.zeros(HISTORY, np.float32)  # newest sample last
@@ -41,12 +55,20 @@ class EchoCanceller:
         self.delay_samples = 0
         self._delay_peak = -1
         self._delay_confidence = 0.0  # normalised correlation of the current path
+        self._confirmed = False  # the microphone has been found to hear our speaker beyond doubt
+        self._measured_erle_db = 0.0  # the ERLE the blocks measured on this path (not the start fit's)
         self._erle_db = 0.0
         self.echo_rms = 0.0  # echo estimate of the last chunk (for the barge-in guard)
         self._path_gain = 0.0  # echo level / reference level of the current path
         self._recent_ref_rms = 0.0  # what we played within the delay range of this chunk
         self._residual_echo_coefficient = 0.0  # how much the residual still looks like our output
         self.residual_rms = 0.0
+        self._window_coefficient = 0.0  # the last second's correlation with our output at its best lag
+        self._aec3 = open_webrtc_aec() if second_opinion else None
+        self._aec3_lead = 0  # reference delay handed to AEC3 ready-made (past its own delay range)
+        self._aec3_kept = 1.0  # share of the microphone AEC3 kept in the last chunk
+        self._aec3_out = np.zeros(0)  # ...and what it kept
+        self._aec3_erle_db = 0.0  # what AEC3 removes of echo alone on this path (its trust)
 
     def reset(self) -> None:
         self._ref[:] = 0.0
@@ -55,19 +77,24 @@ class EchoCanceller:
         self._power[:] = -1.0
         self._x_prev[:] = 0.0
         self.delay_samples, self._delay_peak, self._delay_confidence = 0, -1, 0.0
+        self._confirmed, self._measured_erle_db = False, 0.0
         self._erle_db = 0.0
         self.echo_rms = self.residual_rms = 0.0
         self._path_gain = self._recent_ref_rms = self._residual_echo_coefficient = 0.0
+        self._window_coefficient = 0.0
+        if self._aec3 is not None:
+            self._aec3.reset()
+        self._aec3_lead, self._aec3_kept, self._aec3_erle_db = 0, 1.0, 0.0
 
     @property
     def expected_residual_rms(self) -> float:
         """Echo left after cancellation, from the measured echo return loss enhancement (ERLE).
 
-        Zero without an echo path (a headset; paths need a clear normalised correlation, so the
-        user's voice does not make one). A found path counts even while the filter removes little
+        Zero without a confirmed echo path (a headset; a path must be heard clearly, so the user's
+        voice does not make one). A confirmed path counts even while the filter removes little
         (live playback that glitched): then nearly all of the echo is still there to guard against.
         """
-        if self._delay_peak < 0:
+        if not self.has_echo_path:
             return 0.0
         if self._residual_echo_coefficient >= RESIDUAL_ECHO_COEFFICIENT:
             # what is left still follows what we played (the path moved): all of it may be echo,
@@ -84,8 +111,25 @@ class EchoCanceller:
 
     @property
     def has_echo_path(self) -> bool:
-        """The microphone has been found to hear our speaker (kept once found: laptop speakers)."""
-        return self._delay_peak >= 0
+        """The microphone has been found to hear our speaker (kept once found: laptop speakers).
+
+        A path is confirmed by the echo alone: a clear correlation, or a filter that removes a real
+        share of what the microphone heard. A weaker path is cancelled but not guarded against:
+        without an echo nothing the user says may be taken for one.
+        """
+        return self._confirmed
+
+    @property
+    def echo_free_share(self) -> float | None:
+        """Share of the microphone's level that WebRTC's AEC3 kept as not echo in the last chunk.
+
+        Near 0 for an echo alone (at most 0.025 measured), 0.36 and more at a user's first voiced
+        tick over our echo. None where AEC3 is not installed or has not yet shown on this path that
+        it removes the echo alone (then the residual-echo estimate decides alone).
+        """
+        if self._aec3 is None or self._aec3_erle_db < SECOND_OPINION_TRUST_DB:
+            return None
+        return self._aec3_kept
 
     @property
     def reference_active(self) -> bool:
@@ -99,6 +143,9 @@ class EchoCanceller:
         self._mic_hist = np.roll(self._mic_hist, -n)
         self._mic_hist[-n:] = mic
         self._recent_ref_rms = float(np.sqrt(np.mean(self._ref[-(n + self._max_delay):] ** 2)))
+        mic_rms = float(np.sqrt(np.mean(mic ** 2)))
+        if self._aec3 is not None:
+            self._second_opinion(mic, mic_rms)
         if not self.reference_active:
             self.echo_rms, self.residual_rms = 0.0, float(np.sqrt(np.mean(mic ** 2)))
             return mic
@@ -120,8 +167,48 @@ class EchoCanceller:
             echo[n - rest:] = 0.0
         self.echo_rms = float(np.sqrt(np.mean(echo ** 2)))
         self.residual_rms = float(np.sqrt(np.mean(out ** 2)))
+        self._confirmed = self._confirmed or self._measured_erle_db >= CONFIRM_ERLE_DB
         self._residual_echo_coefficient = self._correlation_with_output(out)
+        if self._aec3 is not None:
+            self._judge_second_opinion(mic_rms)
         return out.astype(np.float32)
+
+    def _second_opinion(self, mic: np.ndarray, mic_rms: float) -> None:
+        n = len(mic)
+        lead = self._aec3_lead
+        far = self._ref[len(self._ref) - n - lead: len(self._ref) - lead]
+        assert self._aec3 is not None
+        self._aec3_out = self._aec3.process(mic, far).astype(np.float64)
+        self._aec3_kept = float(np.sqrt(np.mean(self._aec3_out ** 2))) / mic_rms if mic_rms > 1e-6 else 1.0
+
+    def _judge_second_opinion(self, mic_rms: float) -> None:
+        """Trust AEC3 by what it removes of our echo; hand it a delay it cannot find itself.
+
+        Earned on chunks that are mostly our echo (the last second follows our output closely,
+        or our filter removed most of the chunk); lost at once when what AEC3 kept follows our
+        output: it let our echo through (the path moved, as it does live every few seconds, and
+        it is re-finding it: measured live, it kept 17-80 % of such echo). What it kept of a
+        user talking over us tells nothing about it either way.
+        """
+        if not self._confirmed:
+            return
+        lead = 0 if self.delay_samples <= AEC3_MAX_DELAY - 1600 else (self.delay_samples - 1600) // 1600 * 1600
+        if lead != self._aec3_lead:
+            assert self._aec3 is not None
+            self._aec3.reset()
+            self._aec3_lead, self._aec3_erle_db = lead, 0.0
+            return
+        if mic_rms < 1e-3:
+            return
+        removed_db = float(-20.0 * np.log10(max(self._aec3_kept, 1e-4)))
+        if self._aec3_kept >= AEC3_LEAK_SHARE:
+            if self._correlation_with_output(self._aec3_out) >= RESIDUAL_ECHO_COEFFICIENT:
+                self._aec3_erle_db = min(self._aec3_erle_db, removed_db)
+            return
+        if (self._window_coefficient >= ECHO_ALONE_COEFFICIENT or self.residual_rms < 0.3 * mic_rms
+                or self._residual_echo_coefficient >= RESIDUAL_ECHO_COEFFICIENT):
+            first = self._aec3_erle_db <= 0.0
+            self._aec3_erle_db = removed_db if first else 0.7 * self._aec3_erle_db + 0.3 * removed_db
 
     def _correlation_with_output(self, residual: np.ndarray) -> float:
         """Largest normalised correlation of the residual with what we played, near the path's delay.
@@ -150,9 +237,12 @@ class EchoCanceller:
         x_pow = np.abs(big_x) ** 2
         self._power = x_pow if self._power[0] < 0 else 0.9 * self._power + 0.1 * x_pow
         d_pow = float(np.mean(d ** 2))
-        double_talk = self._erle_db > 10.0 and e_pow > 4.0 * y_pow * 10 ** (-self._erle_db / 10.0)
+        double_talk = (self._erle_db > 10.0 and e_pow > 4.0 * y_pow * 10 ** (-self._erle_db / 10.0)
+                       and self._residual_echo_coefficient < RESIDUAL_ECHO_COEFFICIENT)
         if d_pow > 1e-8 and not double_talk:
-            self._erle_db = 0.9 * self._erle_db + 0.1 * 10.0 * np.log10(d_pow / (e_pow + 1e-12))
+            block_erle = 10.0 * np.log10(d_pow / (e_pow + 1e-12))
+            self._erle_db = 0.9 * self._erle_db + 0.1 * block_erle
+            self._measured_erle_db = 0.9 * self._measured_erle_db + 0.1 * block_erle
         # once converged, a residual much louder than the expected residual echo is the user talking:
         # freeze, so their voice does not teach the filter
         if not double_talk:
@@ -179,6 +269,7 @@ class EchoCanceller:
         """
         mic = self._mic_hist - self._mic_hist.mean()
         mic_energy = float(np.dot(mic, mic))
+        self._window_coefficient = 0.0
         if mic_energy < 1e-6:
             return
         ref = self._ref[-(len(mic) + self._max_delay):]
@@ -186,15 +277,43 @@ class EchoCanceller:
         peak = int(np.argmax(np.abs(lags)))
         aligned = ref[len(ref) - len(mic) - peak: len(ref) - peak]
         coefficient = float(np.abs(lags[peak]) / np.sqrt(mic_energy * float(np.dot(aligned, aligned)) + 1e-12))
+        self._window_coefficient = coefficient
         if coefficient < MIN_PATH_COEFFICIENT or not _explains_window(mic, aligned, lags[peak]):
             return
         if coefficient > self._delay_confidence * 0.8 or abs(peak - self._delay_peak) < 160:
             new_path = abs(peak - self._delay_peak) > 80
             self._delay_peak = peak
-            self.delay_samples = max(0, peak - BLOCK // 4)
             self._delay_confidence = coefficient
+            self._confirmed = self._confirmed or coefficient >= CONFIRM_PATH_COEFFICIENT
             if new_path:
+                self.delay_samples = max(0, peak - BLOCK // 4)
+                # AEC3 follows a jump on its own, but only after a while: until it shows it again,
+                # what it lets through may be our echo at the new delay (measured live: 17-86 %)
+                self._measured_erle_db = self._aec3_erle_db = 0.0
                 self._start_filter(mic, ref, peak)
+            else:
+                self._follow(peak)
+
+    def _follow(self, peak: int) -> None:
+        """The same path, its peak moved a little: keep the filter aligned with the echo.
+
+        The correlation peak of a reverberant path jitters by a few samples from one second to the
+        next; moving the reference under a fitted filter by even 3 samples turns its cancellation
+        above ~500 Hz into added noise. While the peak stays well inside the filter's taps the
+        reference stays put; otherwise the reference moves and the taps move with it.
+        """
+        if PEAK_MARGIN <= peak - self.delay_samples <= BLOCK - PEAK_MARGIN_AFTER:
+            return
+        shift = int(np.clip(max(0, peak - BLOCK // 4) - self.delay_samples, 1 - BLOCK, BLOCK - 1))
+        taps = np.fft.irfft(self._w[:BLOCK + 1], 2 * BLOCK)[:BLOCK]
+        moved = np.zeros(2 * BLOCK)
+        if shift >= 0:
+            moved[:BLOCK - shift] = taps[shift:]
+        else:
+            moved[-shift:BLOCK] = taps[:BLOCK + shift]
+        self._w[:] = 0.0
+        self._w[:BLOCK + 1] = np.fft.rfft(moved)
+        self.delay_samples += shift
 
     def _start_filter(self, mic: np.ndarray, ref: np.ndarray, peak: int) -> None:
         """A new echo path: start the filter with a least-squares fit of the taps around its peak.

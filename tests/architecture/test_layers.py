@@ -3,6 +3,9 @@
     core  <  devices, speech, models  <  screen, settings  <  runtime  <  gui, cli (and the app's
     top-level modules: bench, doctor, diagnostics, ...)
 
+    history (the conversation store) imports only core; like settings, runtime never imports it
+    (the GUI and the command line wire it in and hand the runtime plain values).
+
 A module may import its own layer and the layers below it, never one above. Imports inside
 functions (the lazy ones) and under `if TYPE_CHECKING:` count too: a type-only import upward still
 ties a lower layer to a higher one. Runtime does not read the settings file either: it takes plain
@@ -38,6 +41,7 @@ ALLOWED = {
     "presence.screen": (*MIDDLE, *LEAVES),
     "presence.settings": (*MIDDLE, *LEAVES),
     "presence.runtime": (*LOW, "presence.screen", "presence.runtime", *LEAVES),
+    "presence.history": ("presence.core",),
 }
 # The only importers of Qt: the GUI package, and two app-level modules that import it inside
 # functions and work without it (the single-instance guard; the Qt version in diagnostics).
@@ -169,6 +173,16 @@ def test_screen_and_settings_do_not_import_runtime_or_gui(package):
 
 def test_runtime_imports_neither_settings_nor_gui():
     assert _for(("presence.runtime",)) == []
+
+
+def test_history_imports_only_core_and_nothing_below_the_gui_imports_history():
+    assert _for(("presence.history",)) == []
+    assert violations(imports_in("from presence.history import HistoryStore\n", "presence.runtime.session"))
+    assert violations(imports_in("from presence.screen import watch\n", "presence.history.store"))
+    below = ("presence.core", "presence.devices", "presence.speech", "presence.models", "presence.screen",
+             "presence.settings", "presence.runtime")
+    assert [str(i) for i in all_imports() if within(i.module, below) and within(i.target, ("presence.history",))] \
+        == []
 
 
 def test_leaves_import_nothing_of_ours():

@@ -138,4 +138,6 @@ def fake_probes(calls: list | None = None) -> dict[str, Any]:
     return {"list_devices": lambda kind: DEVICES[kind],
             "test_output": lambda device: calls.append(("out", device)) or f"Played a tone on {device or 'default'}.",
             "test_input": lambda device: calls.append(("in", device)) or "Heard -23 dBFS.",
-            "test_llm": test_llm}
+            "test_llm": test_llm,
+            "preview_voice": lambda speed, device, *text: calls.append(("voice", speed, device, *text))
+            or f"Said a test sentence at speed {speed:g}."}

@@ -15,7 +15,7 @@ def test_screenshots_of_window_panel_and_settings(qtbot, artifacts):
     from presence.gui.screenshots import save_screenshots
 
     paths = save_screenshots(artifacts / "screenshots")
-    assert [p.name for p in paths] == ["main_window.png", "panel.png", "settings.png"]
+    assert [p.name for p in paths] == ["main_window.png", "panel.png", "settings.png", "welcome.png"]
     for path in paths:
         image = QImage(str(path))
         assert not image.isNull() and image.width() > 300 and image.height() > 200, path

@@ -134,7 +134,7 @@ def test_invalid_value_keeps_the_dialog_open_and_restore_defaults(make_shell, qt
     dialog = shell.settings_dialog
     dialog.editors["hotkey_observe"].widget.setKeySequence(QKeySequence("Ctrl+Alt+Media Play"))
     dialog.accept()
-    assert dialog.isVisible() and "Push to observe" in dialog.message_label.text()
+    assert dialog.isVisible() and "Shortcut: look at the screen" in dialog.message_label.text()
     dialog.editors["voice_speed"].set(1.9)
     dialog.button_box.button(QDialogButtonBox.StandardButton.RestoreDefaults).click()
     assert dialog.editors["voice_speed"].get() == 1.0 and dialog.editors["hotkey_observe"].get() == "ctrl+alt+o"
@@ -170,3 +170,33 @@ def test_device_and_model_changes_say_they_apply_at_next_start(make_shell):
     assert "next starts" not in shell.window.statusBar().currentMessage()
     shell.save(shell.settings.replace({"input_device": "Mic B"}))
     assert "next starts" in shell.window.statusBar().currentMessage()
+
+
+def test_plain_settings_in_five_tabs_with_help_under_each_and_a_voice_preview(make_shell, qtbot):
+    from PySide6.QtCore import Qt
+
+    from presence.settings.schema import BY_KEY
+
+    calls: list = []
+    shell, controller = make_shell(calls=calls)
+    shell.open_settings()
+    dialog = shell.settings_dialog
+    qtbot.waitExposed(dialog)
+    tabs = dialog.tabs
+    assert tabs.count() <= 5
+    bar = tabs.tabBar()
+    assert bar.tabRect(bar.count() - 1).right() <= bar.width()  # no tab hidden behind scroll arrows
+    for key, help_label in dialog.help_labels.items():  # a line of help under every setting
+        assert help_label.text() == BY_KEY[key].help and not help_label.isHidden(), key
+    labels = " ".join(BY_KEY[key].label for key in dialog.editors)
+    for jargon in ("GGUF", "Barge-in", "Backchannel", "Foreground", "Redact"):
+        assert jargon not in labels
+    dialog.editors["voice_speed"].set(1.4)
+    dialog.editors["output_device"].set("Speaker B")
+    qtbot.mouseClick(dialog.test_buttons["voice_speed"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.test_results["voice_speed"].text() == "Said a test sentence at speed 1.4.",
+                    timeout=3000)
+    assert ("voice", 1.4, "Speaker B") in calls  # the speed as set now, before Save
+    assert controller.of("set_muted") == [(True,), (False,)]  # the microphone does not hear the preview
+    assert shell.settings["voice_speed"] == 1.0
+    dialog.reject()

@@ -43,19 +43,40 @@ def needs_tray():
         pytest.skip("no system tray host on this display")
 
 
-def test_first_run_welcome_shows_checks_and_asks_before_capturing(make_shell, qtbot, private_config):
+def finish_welcome(dialog, allow_screen: bool = False) -> None:
+    """Start, then Next through the microphone and speaker steps, answer the screen step, Finish."""
+    if not dialog.started:
+        dialog.start_button.click()
+    while dialog.page_name() != "screen":
+        dialog.next_button.click()
+    dialog.screen_box.setChecked(allow_screen)
+    dialog.finish_button.click()
+
+
+def test_first_run_welcome_keeps_checks_behind_details_and_asks_before_capturing(make_shell, qtbot,
+                                                                                 private_config):
     shell, _ = make_shell()
     assert shell.first_run and shell.window.capture_indicator.status == "off"
     dialog = shell.maybe_welcome()
-    assert dialog is not None and dialog.isVisible()
+    assert dialog is not None and dialog.isVisible() and dialog.page_name() == "intro"
     qtbot.waitUntil(lambda: dialog.problems is not None, timeout=3000)
+    assert not dialog.check_view.isVisible()  # the diagnostics are behind Details
+    assert dialog.problem_label.isVisible() and "2 problems" in dialog.problem_label.text()
+    dialog.details_button.click()
+    assert dialog.check_view.isVisible()
     text = dialog.check_view.toPlainText()
     assert "Models:" in text and "ok    llm" in text and "MISSING no microphone" in text
     assert "extra check failed: PortAudio exploded" in text  # a broken check is reported, not raised
     assert dialog.problems == 2 and "2 problem(s)" in dialog.summary_label.text()
-    assert not dialog.screen_box.isChecked()  # opt-in
-    dialog.screen_box.setChecked(True)
+    assert [dialog.start_button.isVisible(), dialog.next_button.isVisible()] == [True, False]
     dialog.start_button.click()
+    assert dialog.started and dialog.page_name() == "microphone"
+    dialog.next_button.click()
+    assert dialog.page_name() == "speaker"
+    dialog.next_button.click()
+    assert dialog.page_name() == "screen" and dialog.finish_button.isVisible()
+    assert not dialog.screen_box.isChecked()  # opt-in
+    finish_welcome(dialog, allow_screen=True)
     saved = json.loads((private_config / "settings.json").read_text())["settings"]
     assert saved["screen_capture_enabled"] is True and saved["first_run_done"] is True
     assert shell.window.capture_indicator.status == "on"
@@ -66,7 +87,7 @@ def test_first_run_welcome_shows_checks_and_asks_before_capturing(make_shell, qt
 def test_declining_screen_capture_keeps_it_off(make_shell, qtbot, private_config):
     shell, _ = make_shell()
     dialog = shell.maybe_welcome()
-    dialog.start_button.click()
+    finish_welcome(dialog, allow_screen=False)
     assert json.loads((private_config / "settings.json").read_text())["settings"]["screen_capture_enabled"] is False
     assert shell.region_image(_region(), None) is None  # no consent, no pixels
 
@@ -145,9 +166,14 @@ def test_run_window_with_tray_welcome_and_settings(qtbot, private_config):
     def answer_welcome():
         welcome = top(WelcomeDialog)
         seen["welcome"] = welcome is not None
+        from presence.gui.window import MainWindow
+
+        window = top(MainWindow)
+        seen["before start"] = window.state_label.text() if window else None
         if welcome is not None:
-            welcome.screen_box.setChecked(True)
-            welcome.start_button.click()
+            finish_welcome(welcome, allow_screen=True)
+
+    def open_settings():
         from presence.gui.window import MainWindow
 
         window = top(MainWindow)
@@ -162,11 +188,12 @@ def test_run_window_with_tray_welcome_and_settings(qtbot, private_config):
             dialog.button_box.button(QDialogButtonBox.StandardButton.Save).click()
 
     QTimer.singleShot(600, answer_welcome)
-    QTimer.singleShot(900, change_a_setting)
-    rc = run_window(lambda sink: Session(sink, lambda: (SilentMic(), NullSpeaker()), load=fake_models), seconds=1.5,
+    QTimer.singleShot(1000, open_settings)
+    QTimer.singleShot(1300, change_a_setting)
+    rc = run_window(lambda sink: Session(sink, lambda: (SilentMic(), NullSpeaker()), load=fake_models), seconds=1.8,
                     store=SettingsStore(private_config), probes=fake_probes(), checks=fake_checks())
     assert rc == 0
-    assert seen == {"welcome": True, "state": "listening", "dialog": True}
+    assert seen == {"welcome": True, "before start": "waiting for Start", "state": "listening", "dialog": True}
     saved = SettingsStore(private_config).load().settings
     assert saved["screen_capture_enabled"] and saved["first_run_done"] and saved["voice_speed"] == 1.3
     assert QApplication.instance().quitOnLastWindowClosed()  # restored for whatever runs next
@@ -233,3 +260,55 @@ def test_run_window_quits_on_time_while_close_to_tray_is_on(qtbot, private_confi
     finally:
         timer.stop()
     assert rc == 0 and not watchdog and time.monotonic() - started < 5
+
+
+def test_presence_never_reads_its_own_windows(make_shell, qtbot, private_config):
+    """Push-to-observe must not read Presence's own window: the runner's capture exclusions carry its
+    windows' whole titles besides the user's list, which is saved without them."""
+    from presence.gui.settings_dialog import SettingsDialog
+    from presence.gui.shell import OWN_WINDOWS
+    from presence.gui.welcome import WelcomeDialog
+    from presence.screen.windows import title_matches
+
+    shell, controller = make_shell()
+    shell.save(shell.settings.replace({"screen_exclusions": ["Bank"]}))
+    sent = controller.of("apply_settings")[-1][0]["screen_exclusions"]
+    assert sent[0] == "Bank" and set(OWN_WINDOWS) <= set(sent)
+    saved = json.loads((private_config / "settings.json").read_text())["settings"]
+    assert saved["screen_exclusions"] == ["Bank"]
+    dialogs = [SettingsDialog(shell.settings), WelcomeDialog(checks=[])]
+    for dialog in dialogs:
+        qtbot.addWidget(dialog)
+    titles = [shell.window.windowTitle(), *(dialog.windowTitle() for dialog in dialogs)]
+    assert all(title_matches(t, OWN_WINDOWS) for t in titles)
+    assert not title_matches("Presence — notes.md - Editor", OWN_WINDOWS)
+
+
+def test_a_real_capture_blanks_presences_own_window(qtbot):
+    """mss capture under X with the exclusions the runner gets: the main window is grey in the frame
+    and its title is hidden, so push-to-observe never reads Presence's own transcript."""
+    from presence.devices.screen_mss import CaptureSettings, MssScreen
+    from presence.gui.shell import OWN_WINDOWS
+    from presence.gui.window import MainWindow
+    from presence.screen.windows import BLANK_RGB, EXCLUDED_TITLE, exclude_windows
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.handle_event(events.UserText(t_ms=1000, text="my secret plans", typed=True))
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.wait(300)
+    screen = MssScreen(CaptureSettings(monitor=1), capturing=True, exclusions=("1Password", *OWN_WINDOWS),
+                       frame_filter=exclude_windows)
+    try:
+        assert screen.wait_frame(5.0), screen.error
+        frame = screen.latest(1000)
+    finally:
+        screen.close()
+    if screen.titles_available is False:
+        pytest.skip("this display lists no windows")
+    ours = [w for w in frame.windows if w.excluded]
+    assert ours and all(w.title == EXCLUDED_TITLE for w in ours)
+    assert "Presence" not in [w.title for w in frame.windows]
+    x0, y0, x1, y1 = ours[0].box
+    assert (frame.pixels[y0:y1, x0:x1] == BLANK_RGB).all()

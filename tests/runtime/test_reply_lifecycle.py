@@ -129,13 +129,16 @@ def test_committed_reply_cut_by_barge_in_keeps_what_was_heard():
     assert reply.phase is ReplyPhase.CUT
 
 
-def test_filler_covers_a_reply_until_its_content_arrives():
-    """At a turn's end with nothing ready a filler plays at once and starts the reply; the content follows."""
+def test_filler_covers_a_reply_only_when_its_content_is_late():
+    """A reply still silent 600 ms after the user's last word gets a filler first; the content follows."""
     flow, _, _, _, events = _parts()
     flow.start_turn_reply(np.zeros(1600, np.float32), held=False)
-    flow.play_filler()
+    flow.cover_turn_end()
     reply = flow.slot.current
-    assert reply is not None and "filler" in _kinds(events)
+    assert reply is not None and "filler" not in _kinds(events)  # not at once: the answer may be quick
+    flow.emit.clock.tick = 2  # 600 ms after the speech end (0 ms)
+    flow.tick()
+    assert "filler" in _kinds(events)
     _, started = flow.playback.next_tick()
     assert [s.reply_id for s in started] == [0]  # the filler is never part of the reply's context
     for s in started:
@@ -147,6 +150,37 @@ def test_filler_covers_a_reply_until_its_content_arrives():
     for s in started:
         flow.audio_started(s)
     assert [s.text for s in started] == ["It is noon."] and reply.playing
+
+
+def test_quick_answer_starts_with_content_not_a_filler():
+    """Content that is ready before the filler's due time is said first, and no filler follows it."""
+    flow, _, _, _, events = _parts()
+    flow.start_turn_reply(np.zeros(1600, np.float32), held=False)
+    flow.cover_turn_end()
+    reply = flow.slot.current
+    assert reply is not None
+    flow.on_result(_sentence(reply.id, "It is noon.", 5))
+    _, started = flow.playback.next_tick()
+    for s in started:
+        flow.audio_started(s)
+    for tick in range(1, 5):
+        flow.emit.clock.tick = tick
+        flow.tick()
+    assert [s.text for s in started] == ["It is noon."] and "filler" not in _kinds(events)
+
+
+def test_fillers_never_repeat_back_to_back():
+    """Two slow answers in a row get two different fillers."""
+    flow, _, _, _, events = _parts()
+    flow.fillers = [("Hmm.", np.zeros(10, np.float32)), ("So.", np.zeros(10, np.float32))]
+    for _ in range(2):
+        flow.start_turn_reply(np.zeros(1600, np.float32), held=False)
+        flow.cover_turn_end()
+        flow.emit.clock.tick += 5
+        flow.tick()
+        flow.playback.next_tick()
+    said = [e.fields["text"] for e in events if e.type == "filler"]
+    assert len(said) == 2 and said[0] != said[1]
 
 
 def test_reply_whose_transcript_trails_off_waits_for_the_longer_silence():

@@ -166,15 +166,21 @@ def test_a_new_utterance_carries_no_audio_from_before_the_last_one():
 
 
 class FakeFillerEngine(FakeEngine):
-    """FakeEngine that also has a 0.4 s filler, as the real engine does."""
+    """FakeEngine with a 0.8 s filler, as the real engine has, whose answers take 0.8 s to start."""
 
-    fillers = [("Hmm.", np.full(6400, 0.2, np.float32))]
+    fillers = [("Hmm.", np.full(12800, 0.2, np.float32))]
+
+    def reply_to_audio(self, rid, audio, token):
+        import time
+
+        time.sleep(0.8)  # charged on the replay's logical clock: the filler is due first
+        yield from super().reply_to_audio(rid, audio, token)
 
 
 def test_going_on_over_our_filler_stops_it_without_a_barge_in_check():
     """A filler said into what was a pause just stops when the user goes on; their whole turn is then
     answered after the usual short silence (no barge-in check, no longer wait)."""
-    user = np.concatenate([quiet(400), talk(1000), quiet(400), talk(1000), quiet(3000)])
+    user = np.concatenate([quiet(400), talk(1000), quiet(800), talk(1000), quiet(3000)])
     events, engine = [], FakeFillerEngine()
     runner = Runner(WavMicrophone(user), RecordingSpeaker(), FakeEnergyVad(), engine, VirtualTimeExecutor(),
                     events.append, endpoint=FakeSureEndpoint())
@@ -182,8 +188,8 @@ def test_going_on_over_our_filler_stops_it_without_a_barge_in_check():
     types = [e.type for e in events]
     assert "filler" in types and "filler_stopped" in types and "barge_in" not in types
     ends = [e.t_ms for e in events if e.type == "user_turn_end"]
-    assert ends[-1] <= 2800 + 400  # the user stopped at 2800
-    assert engine.heard_ms[-1] >= 2400
+    assert ends[-1] <= 3200 + 400  # the user stopped at 3200
+    assert engine.heard_ms[-1] >= 2800
 
 
 class FakeActingEngine(FakeEngine):
@@ -262,7 +268,31 @@ def test_a_reply_to_words_that_read_unfinished_waits_for_the_user_to_go_on():
     assert [e.fields["reason"] for e in events if e.type == "reply_discarded"] == ["user continued"]
     assert engine.heard_ms[-1] >= 3000  # the second answer covers both parts
     speech_end = 400 + 1000 + 1200 + 800
-    assert _first_reply_ms(events) >= speech_end + TurnSettings().end_silence_ms
+    assert _first_reply_ms(events) >= speech_end + TurnSettings().unfinished_silence_ms
+
+
+class FakeQuestionMarkEngine(FakeEngine):
+    """Whisper's '?' on half a question ("How far is it from?"), then the whole of it."""
+
+    def reply_to_audio(self, rid, audio, token):
+        self.heard_ms.append(len(audio) // 16)
+        text = "How far is it from?" if len(audio) // 16 < 2500 else "How far is it from here to Paris?"
+        yield UserText(rid, text, len(audio) // 16)
+        yield ReplyChunk(rid, "one two three", np.full(16000, 0.3, np.float32))
+        yield ReplyDone(rid)
+
+
+def test_half_a_question_waits_out_a_long_pause_whatever_its_question_mark():
+    """smart-turn is sure and Whisper wrote '?', but the words stop on a preposition: a 2.7 s thinking
+    pause is waited out, and the user's second half continues the same turn (answered once, whole)."""
+    user = np.concatenate([quiet(400), talk(1000), quiet(2700), talk(800), quiet(4500)])
+    events, engine = [], FakeQuestionMarkEngine()
+    Runner(WavMicrophone(user), RecordingSpeaker(), FakeEnergyVad(), engine, VirtualTimeExecutor(), events.append,
+           endpoint=FakeSureEndpoint()).run()
+    resumed_ms = 400 + 1000 + 2700
+    assert all(e.t_ms > resumed_ms + 800 for e in events if e.type == "assistant_text" and e.fields["reply_id"] > 0)
+    assert [e.fields["reason"] for e in events if e.type == "reply_discarded"] == ["user continued"]
+    assert engine.heard_ms[-1] >= 1000 + 800 + 400  # the answer covers both halves (not the whole pause)
 
 
 def test_a_reply_to_words_that_read_finished_is_not_held():

@@ -47,7 +47,8 @@ def test_timer_texts_agree_in_number():
                                   "cancelled the timer."])
 def test_cancelling_timers(text):
     """'Cancel the timer' and its variants cancel timers; they set none."""
-    assert parse_intent(text) == CancelTimers()
+    intent = parse_intent(text)
+    assert isinstance(intent, CancelTimers) and intent.what == "timer" and not intent.target
 
 
 def test_cue_said_every_time():
@@ -184,3 +185,16 @@ def test_cue_word_is_caught_in_a_barge_in_while_the_cut_reply_is_still_working()
     second_end = [e.t_ms for e in events if e.type == "user_turn_end"][1]
     cues = [e.t_ms for e in events if e.type == "cue_heard"]
     assert cues and second_start < cues[0] < second_end
+
+
+def test_announcement_survives_a_barge_in_on_the_reply_before_it():
+    """A timer due while a reply plays is queued behind it; the user cutting the reply does not drop it."""
+    from presence.core.playback import Playback
+
+    playback = Playback(TICK_SAMPLES)
+    playback.enqueue(1, "A long answer.", np.full(16_000, 0.3, np.float32))
+    playback.next_tick()
+    playback.announce(-1, "Ten seconds have passed.", np.full(3200, 0.3, np.float32))
+    assert playback.interrupt() is not None
+    _, started = playback.next_tick()
+    assert [s.text for s in started] == ["Ten seconds have passed."]

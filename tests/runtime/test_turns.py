@@ -91,7 +91,9 @@ def test_transcript_vote_needs_smart_turn_not_to_disagree():
     assert turns.silence_needed_ms(0.3, S, text_complete=True) == S.text_end_silence_ms
     assert turns.silence_needed_ms(0.02, S, text_complete=True) == S.text_end_silence_ms
     assert turns.silence_needed_ms(0.005, S, text_complete=True) == S.end_silence_ms
-    assert turns.silence_needed_ms(0.9, S, text_complete=False) == S.end_silence_ms
+    # an unfinished transcript waits out a long thinking pause, whatever smart-turn says
+    assert turns.silence_needed_ms(0.9, S, text_complete=False) == S.unfinished_silence_ms
+    assert S.unfinished_silence_ms > 2500 >= S.end_silence_ms
 
 
 ENDING = TickVoice((0.9, 0.9, 0.9, 0.1, 0.1, 0.1))  # speech that stopped 96 ms before the tick's end
@@ -142,7 +144,7 @@ def test_an_interruption_is_answered_after_a_short_pause():
     not when smart-turn is all but certain of more, nor when the transcript says unfinished."""
     def end_tick(prob, text_complete=None, interruption=True):
         state = TurnState()
-        for i, v in enumerate([SPEECH] * 4 + [SILENCE] * 12):
+        for i, v in enumerate([SPEECH] * 4 + [SILENCE] * 18):
             p = prob if turns.needs_completion_check(state, v, S) else None
             state, d = turns.step(state, v, False, S, p, text_complete, interruption=interruption)
             if d.end_of_turn:
@@ -152,7 +154,7 @@ def test_an_interruption_is_answered_after_a_short_pause():
     assert end_tick(0.02) == 4 + S.quick_end_silence_ms // 200 - 1
     assert end_tick(0.02, interruption=False) == 4 + S.end_silence_ms // 200 - 1
     assert end_tick(0.005) == 4 + S.end_silence_ms // 200 - 1
-    assert end_tick(0.02, text_complete=False) == 4 + S.end_silence_ms // 200 - 1
+    assert end_tick(0.02, text_complete=False) == 4 + S.unfinished_silence_ms // 200 - 1
 
 
 def test_going_on_after_a_speculation_point_is_a_resumption():

@@ -111,7 +111,7 @@ class FakeAsr:
     def __init__(self, text: str) -> None:
         self.text = text
 
-    def transcribe(self, audio: np.ndarray, partial: bool = False) -> Transcript:
+    def transcribe(self, audio: np.ndarray, partial: bool = False, context: str = "") -> Transcript:
         return Transcript(self.text, 0.0, -0.1)
 
 

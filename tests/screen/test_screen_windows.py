@@ -25,6 +25,18 @@ def test_title_patterns_match_substrings_case_blind_and_wildcards():
     assert not title_matches("anything", [])
 
 
+def test_an_equals_pattern_matches_the_whole_title_only():
+    """'=Presence' is Presence's own window, not every window that mentions presence."""
+    assert title_matches("Presence", ["=presence"]) and title_matches("Presence settings", ["=Presence settings"])
+    assert not title_matches("Presence — notes.md - Editor", ["=Presence"])
+    assert not title_matches("Online presence report", ["=Presence"])
+    pixels = np.full((40, 80, 3), 7, np.uint8)
+    out, listed = exclude_windows(pixels, [WindowInfo("Presence", (0, 0, 40, 40), active=True),
+                                           WindowInfo("Presence — notes.md", (40, 0, 80, 40))], ("=Presence",))
+    assert (out[:, :40] == BLANK_RGB).all() and (out[:, 40:] == 7).all()
+    assert listed[0].excluded and not listed[1].excluded
+
+
 def test_excluded_window_is_blanked_in_a_copy_and_its_title_hidden():
     """The frame is copied (never written in place); the excluded box is flat grey, others untouched."""
     pixels = np.full((100, 200, 3), 7, np.uint8)
