@@ -8,7 +8,7 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from fractions import Fraction
 
 _UNITS = [
@@ -115,15 +115,87 @@ def arithmetic(text: str) -> str | None:
     return f"{spoken[0].upper()}{spoken[1:]} is {_format(value)}."
 
 
+def _number_after(toks: list[str], i: int) -> Fraction | None:
+    value, used = parse_number(toks[i:])
+    return value if used else None
+
+
+def _number_before(toks: list[str], i: int) -> Fraction | None:
+    """The number that ends just before toks[i] ("fifteen", "one hundred and five", "12")."""
+    for start in range(max(0, i - 4), i):
+        value, used = parse_number(toks[start:i])
+        if used == i - start:
+            return value
+    return None
+
+
+def powers_and_percent(text: str) -> str | None:
+    """'15 percent of 200', 'the square root of 144', '7 squared', '3 cubed' -> exact answers."""
+    toks = tokenize(text.replace("%", " percent"))
+    for i, t in enumerate(toks):
+        if t in ("percent", "per") and toks[i + 1:i + 2] in (["of"], ["cent"]):
+            j = i + 2 if toks[i + 1] == "of" else i + 3
+            part, whole = _number_before(toks, i), _number_after(toks, j)
+            if part is not None and whole is not None:
+                return f"{_format(part)} percent of {_format(whole)} is {_format(part * whole / 100)}."
+        if t in ("squared", "cubed"):
+            base = _number_before(toks, i)
+            if base is not None:
+                return f"{_format(base)} {t} is {_format(base ** (2 if t == 'squared' else 3))}."
+        if t in ("square", "cube") and toks[i + 1:i + 3] == ["root", "of"]:
+            n = _number_after(toks, i + 3)
+            if n is not None and n >= 0:
+                root = float(n) ** (0.5 if t == "square" else 1 / 3)
+                exact = round(root)
+                value = Fraction(exact) if Fraction(exact) ** (2 if t == "square" else 3) == n else Fraction(root)
+                return f"The {t} root of {_format(n)} is {_format(value)}."
+    return None
+
+
+_OFFSETS = {"today": 0, "tomorrow": 1, "yesterday": -1}
+
+
+def _offset_days(t: str) -> int | None:
+    """today, tomorrow, yesterday, in three days, three days ago: days from now, or None."""
+    m = re.search(r"\bin (\w+) days?\b|\b(\w+) days? (?:ago|from now)\b", t)
+    if m:
+        word = m.group(1) or m.group(2)
+        n = int(word) if word.isdigit() else NUMBER_WORDS.get(word)
+        if isinstance(n, int):
+            return -n if "ago" in m.group(0) else n
+    for word, days in _OFFSETS.items():
+        if re.search(rf"\b{word}\b|\b{word}'s\b", t):
+            return days
+    return None
+
+
 def date_time(text: str, now: datetime) -> str | None:
-    t = text.lower()
+    t = text.lower().replace("\u2019", "'")
     if re.search(r"\bwhat('s| is)? (the )?time\b|\bwhat time is it\b", t):
         return f"It's {now.strftime('%-I:%M %p')}."
-    if re.search(r"\bwhat('s| is)? (the )?(date|day)\b|\bwhat day is it\b|\btoday's date\b", t):
-        return f"Today is {now.strftime('%A, %B %-d, %Y')}."
+    if re.search(r"\b(what|which)('s| is)? (the )?(current )?year\b|\bwhat year (is it|are we in)\b", t):
+        year = now.year + (1 if "next year" in t else -1 if "last year" in t else 0)
+        return f"{'Next year is' if 'next year' in t else 'Last year was' if 'last year' in t else 'It is'} {year}."
+    if re.search(r"\b(what|which) month\b", t) and re.search(r"\b(is it|are we|it is|now|this month|current)\b", t):
+        return f"It is {now.strftime('%B')}."
+    days = _offset_days(t)
+    about_now = days is not None or re.search(r"\b(is|was) it\b|\bwill it be\b|\bare we\b|\bit is\b", t)
+    if " of " in t.split("date", 1)[-1][:4] or re.search(r"\bdate of\b", t):
+        return None  # "the date of the moon landing": not today's
+    if about_now and re.search(r"\b(what|which) day (of the week )?(is|was|will)\b|\bday of the week\b", t):
+        d = now + timedelta(days=days or 0)
+        when = {0: "Today is", 1: "Tomorrow is", -1: "Yesterday was"}.get(days or 0, "It will be" if (days or 0) > 0
+                                                                          else "It was")
+        return f"{when} {d.strftime('%A')}."
+    if (about_now or "date" in t) and re.search(
+            r"\bwhat('s| is)? (the )?(date|day)\b|\bwhat day is it\b|\b(today|tomorrow|yesterday)'s date\b"
+            r"|\bwhat (is )?the date\b", t):
+        d = now + timedelta(days=days or 0)
+        when = {0: "Today is", 1: "Tomorrow is", -1: "Yesterday was"}.get(days or 0, "That is")
+        return f"{when} {d.strftime('%A, %B %-d, %Y')}."
     return None
 
 
 def answer(text: str, now: datetime) -> str | None:
     """A skill's exact answer to the transcript, or None when no skill applies."""
-    return date_time(text, now) or arithmetic(text)
+    return date_time(text, now) or powers_and_percent(text) or arithmetic(text)

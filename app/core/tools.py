@@ -153,7 +153,14 @@ _TEMP = {
     "c": Unit("temperature", Fraction(1), "degree Celsius", "degrees Celsius"),
     "f": Unit("temperature", Fraction(1), "degree Fahrenheit", "degrees Fahrenheit"),
 }
-_UNITS = _LENGTH | _MASS | _TEMP
+_TIME = {
+    "second": Unit("time", Fraction(1), "second", "seconds"),
+    "minute": Unit("time", Fraction(60), "minute", "minutes"),
+    "hour": Unit("time", Fraction(3600), "hour", "hours"),
+    "day": Unit("time", Fraction(86400), "day", "days"),
+    "week": Unit("time", Fraction(604800), "week", "weeks"),
+}
+_UNITS = _LENGTH | _MASS | _TEMP | _TIME
 _ALIASES = {
     "km": "km", "kms": "km", "kilometer": "km", "kilometers": "km", "kilometre": "km", "kilometres": "km",
     "mile": "mile", "miles": "mile", "mi": "mile",
@@ -170,6 +177,10 @@ _ALIASES = {
     "oz": "oz", "ounce": "oz", "ounces": "oz",
     "stone": "stone", "stones": "stone",
     "c": "c", "celsius": "c", "centigrade": "c", "f": "f", "fahrenheit": "f",
+    "second": "second", "seconds": "second", "sec": "second", "secs": "second",
+    "minute": "minute", "minutes": "minute", "min": "minute", "mins": "minute",
+    "hour": "hour", "hours": "hour", "hr": "hour", "hrs": "hour",
+    "day": "day", "days": "day", "week": "week", "weeks": "week",
 }
 _CONVERT_CUE = re.compile(r"\b(?:convert|to|into|in|as|how many|how much|what's|what is|equals?)\b")
 _SKIP = {"degree", "degrees", "deg", "square"}

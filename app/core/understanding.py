@@ -525,7 +525,7 @@ def _time_request(text: str, toks: list[str]) -> Understanding | None:
     if not spans:
         if any(w.startswith("remind") for w in t) and _is_request(t):
             content, style = _content(t, [])
-            if content:  # "remind me to call Sam": when is not said; the engine asks
+            if content and content.split()[0] not in _WH:  # "remind me to call Sam": when is not said; the engine asks
                 return Understanding(Intent.REMINDER, {"content": content},
                                      TimerRequest(0.0, "", content=content, style=style,
                                                   said_content=spoken_content(text, content)))
@@ -588,18 +588,31 @@ def _is_timer(t: list[str], d: Duration) -> bool:
     if prev in ("time", "timing", "set", "start", "run", "begin", "counting", "count") or prev2 in (
             ["time", "for"], ["set", "for"], ["give", "me"], ["start", "for"], ["count", "for"]):
         return True
-    if d.start == 0 and (after[:1] == ["go"] or (after[:1] in (["then"], ["and"]) and (
-            set(after[1:3]) & _NOTIFY or after[1:2] == ["then"] and set(after[2:4]) & _NOTIFY))):
+    if d.start == 0 and (after[:1] == ["go"] or (after[:1] in (["then"], ["and"]) and _notifies(after))):
         return True  # "twenty minutes, go", "fifteen minutes and then shout", "half an hour then call me"
     if prev == "wait" or prev2 == ["wait", "for"]:
         return bool(after[:1] and after[0] in ("then", "and", "before")) or not after
-    notify = any(w in _NOTIFY for w in before + after) or _has(t, ["let", "me", "know"]) >= 0 \
+    notify = _notifies(t) or _has(t, ["let", "me", "know"]) >= 0 \
         or _has(t, ["give", "me", "a"]) >= 0 or _has(t, ["say", "something"]) >= 0
     if not notify:
         return False
     linked = prev in _BEFORE_DURATION or any(after[:len(p)] == p for p in _AFTER_DURATION) or prev2 == ["it's", "been"]
     asks_when = t[-1:] in (["when"], ["once"]) or t[-2:] in (["when", "done"], ["when", "ready"])  # "..., tell me when"
     return linked or asks_when
+
+
+_SOUNDS = {"beep", "ring", "buzz", "shout", "holler", "yell", "scream", "chime", "ding", "signal", "holla"}
+
+
+def _notifies(t: list[str]) -> bool:
+    """Asked to be told: "tell me", "ping us", "wake me"; or a sound asked for ("beep in ten seconds", "then
+    shout") -- not "I will call you", "the bell will ring"."""
+    for i, w in enumerate(t):
+        if w in _NOTIFY and t[i + 1:i + 2] in (["me"], ["us"]):
+            return True
+        if w in _SOUNDS and (i == 0 or t[i - 1] in ("you", "then", "and", "just", "please", "to")):
+            return True
+    return False
 
 
 def _timer_label(t: list[str], durs: list[Duration]) -> str:

@@ -1,14 +1,16 @@
 """Word error rate and compute time of the shipped Whisper models under several decoder settings.
 
-    python -m presence.evaluation.asr_wer [--models tiny.en base] [--beams 1 2 4] [--windows fit 30s]
-                                          [--contexts none matched] [--limit N]
+    python -m presence.evaluation.asr_wer [--set own|corpus] [--models tiny.en base base:nolang ...]
+        [--beams 1 2 4] [--windows fit short 30s] [--contexts none matched mismatched] [--misses]
 
-The set: request-like sentences (timers, reminders, questions, answers to the assistant's question,
-cue words) spoken by varied espeak-ng voices, accents, speeds and pitches (a tuning set of our own;
-the held-out corpus is scored only by the bench). Each sentence may carry the conversation's
-context (the question it answers, pending timers, watched cue words): "matched" gives each its
-own, "mismatched" another sentence's (context must not hurt when it is beside the point).
-Fillers ("um", "uh") are not counted: the decoder is prompted to write them.
+--set corpus: the spoken-request corpus's tuning half (presence.evaluation.corpus; its held-out half
+is scored only by the bench). --set own: request-like sentences (timers, reminders, questions,
+answers to the assistant's question, cue words) spoken by varied espeak-ng voices, accents, speeds
+and pitches, each with the conversation's context it would come with (the question it answers,
+pending timers, watched cue words): "matched" decodes each with its own, "mismatched" with another
+sentence's (context must not hurt when it is beside the point). Words are scored with the corpus
+bench's normalization; fillers ("um", "uh") are left out: the decoder is prompted to write them.
+CPU time is the process's, per utterance (CTranslate2 runs on its own threads).
 """
 
 from __future__ import annotations

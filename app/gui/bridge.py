@@ -18,6 +18,7 @@ import queue
 import sys
 from collections.abc import Callable
 
+import shiboken6
 from PySide6.QtCore import QObject, QTimer
 
 from presence.core.types import Event
@@ -48,17 +49,28 @@ class EventBridge(QObject):
         self._handlers.append(handler)
 
     def close(self) -> None:
-        """Drop any event posted from now on (called before widgets are destroyed)."""
+        """Drop any event posted or still queued from now on (called before widgets are destroyed)."""
         self._closed = True
+        self._timer.stop()
+        self._handlers.clear()
 
     def _drain(self) -> None:
-        while True:
+        while not self._closed:
             try:
                 event = self._queue.get_nowait()
             except queue.Empty:
                 return
             for handler in list(self._handlers):
+                if not _alive(handler):  # a widget that is gone (as a dead receiver's connection would be)
+                    self._handlers.remove(handler)
+                    continue
                 try:
                     handler(event)
                 except Exception:  # as a slot's exception would be: reported, and the next event goes on
                     sys.excepthook(*sys.exc_info())
+
+
+def _alive(handler: Callable[[Event], None]) -> bool:
+    """False for a method of a Qt object whose C++ side was deleted."""
+    owner = getattr(handler, "__self__", None)
+    return not isinstance(owner, QObject) or shiboken6.isValid(owner)

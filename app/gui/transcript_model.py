@@ -118,6 +118,8 @@ class Line:
         if self.kind == "screen":
             return "Click to show what was read." if self.collapsed else self.render()
         text = self.render()
+        if self.kind == "user":
+            return f"{text}\n\nDouble-click (or F2) to edit it and send it again."
         if self.kind == "presence" and self.cut:
             text = f"{text}\n\nNot said: {self.cut}"
         return text

@@ -11,7 +11,7 @@ Why: one OCR call costs 0.1-1 s, five ticks or more. The tick thread only *submi
 
 Both cache OCR output per crop by a hash of its pixels (a blinking cursor or a spinner alternates
 between a few states) and redact text before it leaves: nothing unredacted is returned unless the
-job itself says so (ReadJob.redact: the user turned the "Redact sensitive text" setting off). The
+job itself says so (ReadJob.redact: the user turned the "Hide passwords, card numbers and keys" setting off). The
 cache holds OCR output as read, so switching redaction needs no new OCR.
 """
 

@@ -4,8 +4,9 @@ Why here and this early: the capture thread calls `exclude_windows` on every gra
 frame is published, so an excluded window's pixels never reach change detection, OCR, a vision
 model, a panel or a log, and its title is replaced too (a password manager's title can name the
 vault). Other titles pass as they are: the watcher redacts them along with the screen text, so
-the "Redact sensitive text" setting switches both. Patterns match case-insensitively as a
-substring ("1Password" matches "Vault — 1Password"); `*` and `?` work as wildcards. A window that
+the "Hide passwords, card numbers and keys" setting switches both. Patterns match
+case-insensitively as a substring ("1Password" matches "Vault — 1Password"); `*` and `?` work as
+wildcards, and a leading `=` matches the whole title only (Presence's own windows). A window that
 moved between two window listings is blanked at both places. Pure numpy; the X11 listing lives in
 presence.devices.x11_windows.
 """

@@ -41,6 +41,13 @@ HISTORY = 16000 + MAX_DELAY + BLOCK  # reference kept for alignment
 SECOND_OPINION_TRUST_DB = 20.0
 ECHO_ALONE_COEFFICIENT = 0.5  # a second of microphone this correlated with our output is mostly our echo
 AEC3_LEAK_SHARE = 0.05  # AEC3 keeping this much of the microphone kept either the user or our echo
+PATH_MOVE = 32  # samples (2 ms): a path whose peak moved more has moved (resampling jitters it by less)
+# After a confirmed path moved (live: a gap in playback, a device buffer that grew; measured on the
+# PulseAudio loopback: jumps of 5-140 ms several times a minute), neither filter has followed it for a
+# while (ours left 0-8 dB, AEC3 kept up to 80 % of the echo): for this long only a user louder
+# than all of the echo is heard over it
+SETTLE_SAMPLES = 16000
+FAILING_ERLE_DB = 3.0  # our filter removing less than this is not following the path
 
 
 class EchoCanceller:
@@ -67,7 +74,10 @@ class EchoCanceller:
         self._aec3 = open_webrtc_aec() if second_opinion else None
         self._aec3_lead = 0  # reference delay handed to AEC3 ready-made (past its own delay range)
         self._aec3_kept = 1.0  # share of the microphone AEC3 kept in the last chunk
-        self._aec3_out = np.zeros(0)  # ...and what it kept
+        self._aec3_kept_rms = 0.0  # ...and its level
+        self._mic_rms = 0.0
+        self._clock = 0  # samples processed
+        self._moved_at = -SETTLE_SAMPLES  # when the confirmed path last moved
         self._aec3_erle_db = 0.0  # what AEC3 removes of echo alone on this path (its trust)
 
     def reset(self) -> None:
@@ -85,6 +95,8 @@ class EchoCanceller:
         if self._aec3 is not None:
             self._aec3.reset()
         self._aec3_lead, self._aec3_kept, self._aec3_erle_db = 0, 1.0, 0.0
+        self._aec3_kept_rms = self._mic_rms = 0.0
+        self._clock, self._moved_at = 0, -SETTLE_SAMPLES
 
     @property
     def expected_residual_rms(self) -> float:
@@ -96,6 +108,8 @@ class EchoCanceller:
         """
         if not self.has_echo_path:
             return 0.0
+        if self._settling:
+            return self._path_gain * self._recent_ref_rms
         if self._residual_echo_coefficient >= RESIDUAL_ECHO_COEFFICIENT:
             # what is left still follows what we played (the path moved): all of it may be echo,
             # but no more than the echo itself (measured on live sessions: leaks up to 2.6x this
@@ -127,9 +141,16 @@ class EchoCanceller:
         tick over our echo. None where AEC3 is not installed or has not yet shown on this path that
         it removes the echo alone (then the residual-echo estimate decides alone).
         """
-        if self._aec3 is None or self._aec3_erle_db < SECOND_OPINION_TRUST_DB:
+        if self._aec3 is None or self._aec3_erle_db < SECOND_OPINION_TRUST_DB or self._settling:
             return None
-        return self._aec3_kept
+        # ...of the microphone, or of all of the echo expected when that is louder: a near-silent
+        # chunk while we play (a gap in playback, the end of a word) is no user, whatever share
+        # of it AEC3 keeps (measured live: 42 % of a chunk at 0.002 rms)
+        return self._aec3_kept_rms / max(self._mic_rms, self._path_gain * self._recent_ref_rms, 1e-6)
+
+    @property
+    def _settling(self) -> bool:
+        return self._clock - self._moved_at < SETTLE_SAMPLES
 
     @property
     def reference_active(self) -> bool:
@@ -138,12 +159,13 @@ class EchoCanceller:
     def process(self, mic: np.ndarray, played: np.ndarray) -> np.ndarray:
         """Residual of mic after removing the echo of `played` (what the speaker played meanwhile)."""
         n = len(mic)
+        self._clock += n
         self._ref = np.roll(self._ref, -len(played))
         self._ref[-len(played):] = played
         self._mic_hist = np.roll(self._mic_hist, -n)
         self._mic_hist[-n:] = mic
         self._recent_ref_rms = float(np.sqrt(np.mean(self._ref[-(n + self._max_delay):] ** 2)))
-        mic_rms = float(np.sqrt(np.mean(mic ** 2)))
+        mic_rms = self._mic_rms = float(np.sqrt(np.mean(mic ** 2)))
         if self._aec3 is not None:
             self._second_opinion(mic, mic_rms)
         if not self.reference_active:
@@ -178,17 +200,19 @@ class EchoCanceller:
         lead = self._aec3_lead
         far = self._ref[len(self._ref) - n - lead: len(self._ref) - lead]
         assert self._aec3 is not None
-        self._aec3_out = self._aec3.process(mic, far).astype(np.float64)
-        self._aec3_kept = float(np.sqrt(np.mean(self._aec3_out ** 2))) / mic_rms if mic_rms > 1e-6 else 1.0
+        kept = self._aec3.process(mic, far).astype(np.float64)
+        self._aec3_kept_rms = float(np.sqrt(np.mean(kept ** 2)))
+        self._aec3_kept = self._aec3_kept_rms / mic_rms if mic_rms > 1e-6 else 1.0
 
     def _judge_second_opinion(self, mic_rms: float) -> None:
         """Trust AEC3 by what it removes of our echo; hand it a delay it cannot find itself.
 
         Earned on chunks that are mostly our echo (the last second follows our output closely,
-        or our filter removed most of the chunk); lost at once when what AEC3 kept follows our
-        output: it let our echo through (the path moved, as it does live every few seconds, and
-        it is re-finding it: measured live, it kept 17-80 % of such echo). What it kept of a
-        user talking over us tells nothing about it either way.
+        or our filter removed most of the chunk, or what it left follows our output). Lost when
+        the path moves (see _update_delay), and at once when our own filter fails on echo that
+        AEC3 keeps a real share of: the path moved in a way the delay search has not seen yet
+        (live, after a gap in playback), and AEC3 is re-finding it too (measured live: it kept
+        17-80 % of such echo).
         """
         if not self._confirmed:
             return
@@ -201,12 +225,10 @@ class EchoCanceller:
         if mic_rms < 1e-3:
             return
         removed_db = float(-20.0 * np.log10(max(self._aec3_kept, 1e-4)))
-        if self._aec3_kept >= AEC3_LEAK_SHARE:
-            if self._correlation_with_output(self._aec3_out) >= RESIDUAL_ECHO_COEFFICIENT:
-                self._aec3_erle_db = min(self._aec3_erle_db, removed_db)
-            return
-        if (self._window_coefficient >= ECHO_ALONE_COEFFICIENT or self.residual_rms < 0.3 * mic_rms
-                or self._residual_echo_coefficient >= RESIDUAL_ECHO_COEFFICIENT):
+        leaking = self._residual_echo_coefficient >= RESIDUAL_ECHO_COEFFICIENT
+        if leaking and self._erle_db < FAILING_ERLE_DB and self._aec3_kept >= AEC3_LEAK_SHARE:
+            self._aec3_erle_db = min(self._aec3_erle_db, removed_db)
+        elif leaking or self._window_coefficient >= ECHO_ALONE_COEFFICIENT or self.residual_rms < 0.3 * mic_rms:
             first = self._aec3_erle_db <= 0.0
             self._aec3_erle_db = removed_db if first else 0.7 * self._aec3_erle_db + 0.3 * removed_db
 
@@ -282,14 +304,18 @@ class EchoCanceller:
             return
         if coefficient > self._delay_confidence * 0.8 or abs(peak - self._delay_peak) < 160:
             new_path = abs(peak - self._delay_peak) > 80
+            if abs(peak - self._delay_peak) > PATH_MOVE:
+                # AEC3 follows a move on its own, but only after a while: until it shows it again,
+                # what it lets through may be our echo at the new delay (measured live: 17-86 %)
+                self._aec3_erle_db = 0.0
+                if self._confirmed:
+                    self._moved_at = self._clock
             self._delay_peak = peak
             self._delay_confidence = coefficient
             self._confirmed = self._confirmed or coefficient >= CONFIRM_PATH_COEFFICIENT
             if new_path:
                 self.delay_samples = max(0, peak - BLOCK // 4)
-                # AEC3 follows a jump on its own, but only after a while: until it shows it again,
-                # what it lets through may be our echo at the new delay (measured live: 17-86 %)
-                self._measured_erle_db = self._aec3_erle_db = 0.0
+                self._measured_erle_db = 0.0
                 self._start_filter(mic, ref, peak)
             else:
                 self._follow(peak)

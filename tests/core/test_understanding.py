@@ -83,7 +83,9 @@ def test_modify_and_cancel_actions():
                                   "the movie is two hours long", "what time is it",
                                   "when I said hello you didn't answer", "Let me know when I get home.",
                                   "tell me about the hundred years war", "how long does it take to boil an egg",
-                                  "the timer went off"])
+                                  "the timer went off", "I will call you in 5 minutes", "I get off work in an hour",
+                                  "the bell will ring in 5 minutes", "remind me what the capital of France is",
+                                  "I got home 10 minutes ago"])
 def test_not_time_requests(text):
     assert understand(text).intent not in (Intent.TIMER, Intent.REMINDER, Intent.CLOCK_REMINDER, Intent.CUE,
                                            Intent.MODIFY, Intent.CANCEL)

@@ -40,3 +40,16 @@ def test_the_model_loaded_follows_the_choice_then_the_settings(choice, settings,
 def test_an_unknown_model_is_refused_with_the_choices():
     with pytest.raises(ValueError, match="tiny.en, base"):
         asr_model_choice(ModelChoice(asr_model="medium"), None)
+
+
+def test_the_first_assembly_reports_its_progress_every_tenth():
+    from presence.runtime.build import _assembly_progress
+
+    lines: list[str] = []
+    progress = _assembly_progress("base", lines.append)
+    for done in range(0, 1001, 7):
+        progress(done, 1000)
+    progress(1000, 1000)
+    assert lines[0] == "preparing Whisper base (once): 0 %" and lines[-1] == "preparing Whisper base (once): 100 %"
+    assert len(lines) == 11
+    assert _assembly_progress("base", None) is None
