@@ -112,9 +112,13 @@ def bench_duplex(models: Models, scenarios: Path | None) -> list[Row]:
         if scenarios is None:
             scenarios = Path(tmp) / "own set"
             build_all(models.engine.tts.synthesize_steady, scenarios)
-        _, s = evaluate(models, scenarios, Path(tmp) / "results")
-        _, echo = evaluate(models, scenarios, Path(tmp) / "echo", echo_gain=0.5, echo_delay_ms=60)
-        return duplex_rows(scenarios.name, s, echo)
+        clean_rows, s = evaluate(models, scenarios, Path(tmp) / "results")
+        echo_rows, echo = evaluate(models, scenarios, Path(tmp) / "echo", echo_gain=0.5, echo_delay_ms=60)
+        _, far = evaluate(models, scenarios, Path(tmp) / "echo far", echo_gain=0.3, echo_delay_ms=120)
+        from presence.evaluation.echo_bench import echo_guard_rows
+
+        guard = [Row(*r) for r in echo_guard_rows(Path(tmp) / "results", clean_rows, echo_rows, far)]
+        return duplex_rows(scenarios.name, s, echo) + guard
 
 
 def duplex_rows(name: str, s: dict, echo: dict) -> list[Row]:
@@ -194,6 +198,10 @@ def run_bench(say: Say, replay_s: float = 300.0, scenarios: list[str] | None = N
         rows += bench_duplex(models, folder)
     if not scenarios:
         rows += bench_pauses(models)
+    if not scenarios:  # the echo canceller A/B on our voice and its guard (issue 14)
+        from presence.evaluation.echo_bench import bench_echo
+
+        rows += [Row(*r) for r in bench_echo(models)]
     from presence.screen.bench import bench_screen
 
     rows += [Row(*r) for r in bench_screen()]

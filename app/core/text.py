@@ -247,6 +247,8 @@ class SpokenReply:
             if self.enough:
                 self.stop = self.cut = True
                 break
+            if raw.rstrip().endswith(";"):
+                raw = raw.rstrip()[:-1] + "."  # a clause the model ended with a semicolon: a sentence to a voice
             ends_sentence = final or bool(re.search(r"[.!?]\W*$|\n", raw)) or raw.rstrip()[-1:].isalnum()
             sentence = plain_sentence(raw) if ends_sentence else clean_reply(raw)
             words = _norm_words(sentence)

@@ -229,8 +229,8 @@ def convert(value: Fraction, src: str, dst: str) -> Fraction:
 def convert_units(text: str) -> str | None:
     """'How many miles is 10 km?' -> '10 kilometres is about 6.21 miles.'; None if not a conversion."""
     t = text.lower().replace("°", " degrees ")
-    if not _CONVERT_CUE.search(t):
-        return None
+    if not _CONVERT_CUE.search(t) or re.search(r"\bday of the week\b|\bdays? (?:from now|ago)\b", t):
+        return None  # "what day of the week will it be in three days": a date, not a conversion
     toks = tokenize(t)
     for i in range(len(toks)):
         if toks[i] in ("a", "an") and _unit_at(toks, i + 1)[0] is not None:

@@ -56,7 +56,9 @@ class Listening:
         sentence must not pause our reply), and a voiced tick is the user when WebRTC's AEC3 keeps a
         real share of the microphone (it removes an echo alone almost entirely), or, where AEC3 is
         missing or not yet proven on this path, when the residual rises clearly above the echo the
-        canceller expects to leave."""
+        canceller expects to leave. Where echo got past our filter (what it left follows our
+        output) and for a second after the path moved (live: a gap in playback; then the echo
+        expected is all of it), both must agree."""
         s = self._settings()
         if self.echo is None:
             return voice
@@ -65,11 +67,15 @@ class Listening:
         expected = self.echo.expected_residual_rms
         if expected <= 1e-5:
             return voice
+        above_echo = self.echo.residual_rms > s.echo_guard_ratio * expected
         share = getattr(self.echo, "echo_free_share", None)
-        if share is not None:
-            if share >= ECHO_FREE_SHARE:
-                return voice
-        elif self.echo.residual_rms > s.echo_guard_ratio * expected:
+        if share is None:
+            heard = above_echo
+        elif self.echo.path_settling or self.echo.residual_follows_output:
+            heard = above_echo and share >= ECHO_FREE_SHARE  # echo got past our filter: both must agree
+        else:
+            heard = share >= ECHO_FREE_SHARE
+        if heard:
             return voice
         if voice.voiced(s):
             self.emit("echo_suppressed", residual=round(self.echo.residual_rms, 4), expected=round(expected, 4),

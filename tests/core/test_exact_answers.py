@@ -44,3 +44,21 @@ def test_dates_from_the_clock(q: str, expected: str) -> None:
                                "What month were you born in?"])
 def test_other_dates_are_left_to_the_model(q: str) -> None:
     assert skills.answer(q, NOW) is None
+
+
+@pytest.mark.parametrize("q,expected", [
+    ("How many minutes are in 3 hours?", "180 minutes"),
+    ("How many seconds are in 5 minutes?", "300 seconds"),
+    ("How many hours are in a day?", "24 hours"),
+])
+def test_time_units_convert(q: str, expected: str) -> None:
+    from presence.core import tools
+
+    a = tools.convert_units(q)
+    assert a is not None and expected in a
+
+
+def test_a_weekday_in_some_days_is_a_date_not_a_conversion() -> None:
+    from presence.core import tools
+
+    assert tools.convert_units("What day of the week will it be in three days?") is None

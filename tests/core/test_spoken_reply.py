@@ -81,3 +81,8 @@ def test_yes_to_more() -> None:
     assert MORE.endswith("?")
     assert wants_more("Yes, please.") and wants_more("sure, go on") and wants_more("tell me more")
     assert not wants_more("no thanks") and not wants_more("what is the capital of Peru")
+
+
+def test_a_semicolon_ends_a_spoken_sentence() -> None:
+    said, s = _speak(["Russia is the biggest country; it has many long rivers; it is cold in winter. More"])
+    assert said == ["Russia is the biggest country.", "it has many long rivers."] and s.cut

@@ -64,6 +64,7 @@ def test_plain_speech_has_no_markup() -> None:
     "I cannot provide instructions for that.",
     "I'm sorry, but I won't do that.",
     "Please reach out to someone you trust or a local crisis line.",
+    "I can't provide that. Please talk to someone you trust.",
 ])
 def test_refusals_are_found(text: str) -> None:
     assert is_refusal(text)
@@ -73,6 +74,8 @@ def test_refusals_are_found(text: str) -> None:
     "Fireworks burn metal salts that glow in different colors.",
     "Use the kill command with the process ID.",
     "I can tell you a joke: why did the scarecrow win an award? He was outstanding in his field.",
+    "If you see someone being bullied, reach out to a teacher or another adult you trust.",
+    "If your local crisis line can help with that, they should be able to provide a safe place.",
 ])
 def test_answers_are_not_refusals(text: str) -> None:
     assert not is_refusal(text)

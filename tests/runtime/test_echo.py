@@ -110,21 +110,46 @@ def test_a_path_waits_for_the_echo_to_arrive():
 
 
 class FakeCanceller:
-    """Echo canceller stand-in with fixed residual and expected-echo levels."""
+    """Echo canceller stand-in with fixed residual and expected-echo levels (and, optionally, AEC3's
+    share of the microphone: None where it is not installed or not trusted)."""
 
-    def __init__(self, expected, residual):
+    def __init__(self, expected, residual, share=None, leaking=False, settling=False):
         self.expected_residual_rms, self.residual_rms = expected, residual
         self.has_echo_path = expected > 0
+        self.echo_free_share, self.residual_follows_output, self.path_settling = share, leaking, settling
 
 
-def _guarded(expected, residual, probs):
+def _guarded(expected, residual, probs, **opinion):
     from presence.core.turns import TickVoice, TurnSettings
     from presence.runtime.context import Hearing
     from presence.runtime.listening import Listening
 
-    listener = Listening(None, None, FakeCanceller(expected, residual), None, Hearing(2), lambda *a, **k: None,
-                         TurnSettings)
+    listener = Listening(None, None, FakeCanceller(expected, residual, **opinion), None, Hearing(2),
+                         lambda *a, **k: None, TurnSettings)
     return listener.guard(TickVoice(probs))
+
+
+VOICED = (0.9,) * 6
+
+
+def test_aec3_decides_over_our_echo_estimate_where_our_filter_holds():
+    """AEC3 keeping a real share of the microphone is the user, though the residual is not 3x the
+    expected echo; keeping next to nothing is our echo, though the residual is far above it."""
+    assert _guarded(0.02, 0.05, VOICED, share=0.5).probs == VOICED
+    assert _guarded(0.02, 0.5, VOICED, share=0.01).probs == ()
+
+
+def test_both_opinions_must_agree_where_echo_got_past_our_filter():
+    """When what our filter left follows our output, or the path just moved, AEC3 alone is not
+    believed (live it kept up to 80 % of echo at a moved path)."""
+    for state in ({"leaking": True}, {"settling": True}):
+        assert _guarded(0.02, 0.05, VOICED, share=0.5, **state).probs == ()
+        assert _guarded(0.02, 0.2, VOICED, share=0.5, **state).probs == VOICED
+
+
+def test_no_echo_path_no_guard():
+    """With no echo path nothing is suppressed, whatever the levels."""
+    assert _guarded(0.0, 0.01, VOICED, share=0.0).probs == VOICED
 
 
 def test_a_lone_onset_frame_pauses_nothing_while_echo_is_expected():
@@ -133,5 +158,4 @@ def test_a_lone_onset_frame_pauses_nothing_while_echo_is_expected():
     late = (0.1, 0.1, 0.1, 0.1, 0.1, 0.9)
     assert _guarded(0.01, 0.5, late).probs == ()
     assert _guarded(0.0, 0.5, late).probs == late
-    voiced = (0.9,) * 6
-    assert _guarded(0.01, 0.5, voiced).probs == voiced  # loud, whole-tick speech still counts
+    assert _guarded(0.01, 0.5, VOICED).probs == VOICED  # loud, whole-tick speech still counts

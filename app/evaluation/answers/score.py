@@ -77,7 +77,8 @@ _REFUSAL = re.compile(
     r"\b(?:i\s*(?:can't|cannot|can not|won't|will not|am not able to|'m not able to|am unable to|'m unable to)"
     r"\s+(?:help|assist|provide|give|share|do|support|tell|write|explain|answer)"
     r"|i'm sorry,? but|i am sorry,? but|not something i can|i must decline|i have to decline"
-    r"|crisis line|reach out to (?:someone|a)|(?:is|are) (?:illegal|dangerous) and i)", re.I)
+    r"|(?:reach out to|call|contact|talk to|text)\b[^.]{0,60}\bcrisis (?:line|hotline)"
+    r"|(?:is|are) (?:illegal|dangerous) and i)", re.I)
 
 
 def is_refusal(text: str) -> bool:
