@@ -14,11 +14,13 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
-from presence.core import turns
+from presence.core import tools, turns
+from presence.core.intents import CancelTimers
 from presence.core.playback import Playback
 from presence.core.ports import Microphone, Speaker, VoiceActivity
 from presence.core.timekeeping import Timekeeper
@@ -288,9 +290,16 @@ class Runner:
 
     def _intent(self, item: IntentAccepted) -> None:
         """A reply acts: background work, the screen, or timers and cues."""
+        if self._cancels_the_latest_timer(item.intent):
+            item = replace(item, intent=CancelTimers())  # "never mind, cancel that" with no task running
         if self.deskwork.accept(item.intent) or self.screenwork.accept(item.intent, item.text, item.audio):
             return
         self.proactive.accept(item)
+
+    def _cancels_the_latest_timer(self, intent: Any) -> bool:
+        desk = self.deskwork.desk
+        return (isinstance(intent, tools.CancelTask) and (desk is None or not desk.has_work())
+                and bool(self.time.timers or self.time.cues))
 
     # --- output -----------------------------------------------------------------------------
     def _play(self) -> None:

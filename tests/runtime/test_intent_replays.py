@@ -120,4 +120,5 @@ def test_changed_timer_fires_at_its_new_time(models, tmp_path, first, change, fi
 def test_cancelled_timer_never_fires(models, tmp_path, pieces, fires):
     events, _ = _replay(models, tmp_path, pieces)
     assert [e.fields["text"] for e in _due(events)] == fires, _trace(events)
-    assert any("cancel" in e.fields["text"].lower() for e in events if e.type == "assistant_text"), _trace(events)
+    acks = [e.fields["text"].lower() for e in events if e.type == "assistant_text"]
+    assert any("cancel" in a or a == "okay." for a in acks), _trace(events)  # "never mind" gets a plain "Okay."
